@@ -1,0 +1,43 @@
+# dronewall — the common targets. The build itself is CMake (CMakeLists.txt);
+# this file only wraps it so that the usual commands are short.
+#
+#   make          build everything into build/
+#   make test     build and run every test, plain and under ASan+UBSan
+#   make demo     run the main job (see README.md)
+#   make bench    run the benchmarks, with the peers' figures beside ours
+#   make fuzz     run each fuzz target for a short while (needs clang)
+
+BUILD ?= build
+JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
+SHARED ?= $(abspath ../shared)
+
+.PHONY: all build test demo bench fuzz bootstrap clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+$(BUILD)/CMakeCache.txt:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: bootstrap
+	@$(MAKE) --no-print-directory build
+	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
+
+demo: bootstrap
+	@$(MAKE) --no-print-directory build
+	@scripts/demo
+
+bench: bootstrap
+	@$(MAKE) --no-print-directory build
+	@scripts/bench
+
+fuzz: bootstrap
+	@scripts/fuzz
+
+clean:
+	rm -rf $(BUILD)

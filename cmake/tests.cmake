@@ -1,0 +1,53 @@
+# Unit tests: tests/unit/test_<name>.c, one cmocka program each. Every
+# cmocka_unit_test(case) in the file becomes its own CTest test, named
+# unit.<name>.<case> (and asan.<name>.<case> for the sanitized build), so the
+# list of tests has one source: the test file itself.
+file(GLOB unit_srcs CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/unit/test_*.c")
+foreach(src IN LISTS unit_srcs)
+  get_filename_component(base ${src} NAME_WE)
+  string(REGEX REPLACE "^test_" "" name ${base})
+  file(READ ${src} body)
+  string(REGEX MATCHALL "cmocka_unit_test(_setup|_teardown|_setup_teardown)?\\([a-z0-9_]+" calls "${body}")
+  set(cases "")
+  foreach(c IN LISTS calls)
+    string(REGEX REPLACE ".*\\(" "" c ${c})
+    list(APPEND cases ${c})
+  endforeach()
+  if(NOT cases)
+    message(FATAL_ERROR "${src}: no cmocka_unit_test(...) found")
+  endif()
+  foreach(variant IN ITEMS "" "_asan")
+    if(variant STREQUAL "_asan" AND NOT DW_SANITIZE_TESTS)
+      continue()
+    endif()
+    set(exe ${base}${variant})
+    add_executable(${exe} ${src} ${CMAKE_SOURCE_DIR}/tests/unit/harness.c)
+    target_include_directories(${exe} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests/unit)
+    target_link_libraries(${exe} PRIVATE dw_metrics${variant} PkgConfig::CMOCKA)
+    target_compile_definitions(${exe} PRIVATE
+      DW_SHARED_DIR="${DW_SHARED_DIR}" DW_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+      DW_BINARY_DIR="${CMAKE_BINARY_DIR}")
+    set_target_properties(${exe} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+    if(variant STREQUAL "_asan")
+      set(prefix asan)
+    else()
+      set(prefix unit)
+    endif()
+    foreach(c IN LISTS cases)
+      add_test(NAME ${prefix}.${name}.${c} COMMAND ${exe} ${c})
+      set_tests_properties(${prefix}.${name}.${c} PROPERTIES
+        ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1"
+        TIMEOUT 300)
+    endforeach()
+  endforeach()
+endforeach()
+
+# Integration tests: tests/integration/<name>.sh, run with the built binary.
+file(GLOB integ_srcs CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/integration/*.sh")
+foreach(src IN LISTS integ_srcs)
+  get_filename_component(name ${src} NAME_WE)
+  add_test(NAME integration.${name} COMMAND bash ${src})
+  set_tests_properties(integration.${name} PROPERTIES
+    ENVIRONMENT "DW_BIN=${CMAKE_BINARY_DIR}/dronewall;DW_BUILD=${CMAKE_BINARY_DIR};DW_SOURCE_DIR=${CMAKE_SOURCE_DIR};DW_SHARED_DIR=${DW_SHARED_DIR}"
+    TIMEOUT 600)
+endforeach()
