@@ -139,12 +139,17 @@ dw_status dw_tracker_update(dw_tracker *t, int sensor, int64_t t_us, const dw_me
 /* Predict every track to t_us without measurements (for output times). */
 void dw_tracker_predict(dw_tracker *t, int64_t t_us);
 
+/* A copy of track k predicted to t_us, for output; the track is unchanged. */
+void dw_tracker_predict_copy(const dw_tracker *t, const dw_trk *k, int64_t t_us, dw_trk *out);
+
 /* The live tracks, in a stable order (by creation). */
 size_t dw_tracker_count(const dw_tracker *t);
 const dw_trk *dw_tracker_get(const dw_tracker *t, size_t i);
 
-/* Ids of the tracks deleted by the last update (valid until the next). */
-size_t dw_tracker_deleted(const dw_tracker *t, const uint64_t **ids);
+/* The confirmed tracks deleted by the last update, as they were last
+ * (status DW_TRACK_DEAD); valid until the next update. Tentative tracks that
+ * never confirmed are not listed. */
+size_t dw_tracker_deleted(const dw_tracker *t, const dw_trk **dead);
 
 void dw_tracker_get_stats(const dw_tracker *t, dw_tracker_stats *out);
 

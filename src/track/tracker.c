@@ -90,7 +90,7 @@ struct dw_tracker {
     size_t cl_cap;
     dw_assign *assign;
 
-    uint64_t *deleted;
+    dw_trk *deleted;
     size_t n_deleted;
 
     dw_tracker_stats stats;
@@ -203,9 +203,9 @@ const dw_trk *dw_tracker_get(const dw_tracker *t, size_t i)
     return i < (size_t)t->n_live ? &t->pool[t->live[i]].pub : NULL;
 }
 
-size_t dw_tracker_deleted(const dw_tracker *t, const uint64_t **ids)
+size_t dw_tracker_deleted(const dw_tracker *t, const dw_trk **dead)
 {
-    *ids = t->deleted;
+    *dead = t->deleted;
     return t->n_deleted;
 }
 
@@ -218,6 +218,15 @@ static void predict_to(dw_tracker *t, dw_trk *k, int64_t t_us)
     double dt = (double)(t_us - k->t_us) * 1e-6;
     t->cfg.motion.predict(&t->cfg.motion, k->x, k->P, dt);
     k->t_us = t_us;
+}
+
+void dw_tracker_predict_copy(const dw_tracker *t, const dw_trk *k, int64_t t_us, dw_trk *out)
+{
+    *out = *k;
+    if (k->t_us != t_us) {
+        t->cfg.motion.predict(&t->cfg.motion, out->x, out->P, (double)(t_us - k->t_us) * 1e-6);
+        out->t_us = t_us;
+    }
 }
 
 void dw_tracker_predict(dw_tracker *t, int64_t t_us)
@@ -728,9 +737,10 @@ dw_status dw_tracker_update(dw_tracker *t, int sensor_idx, int64_t t_us, const d
                 k->status = k->misses ? DW_TRACK_COASTING : DW_TRACK_CONFIRMED;
         }
         if (dead) {
-            if (k->status != DW_TRACK_TENTATIVE)
-                t->deleted[t->n_deleted++] = k->id;
+            int was_confirmed = k->status != DW_TRACK_TENTATIVE;
             k->status = DW_TRACK_DEAD;
+            if (was_confirmed)
+                t->deleted[t->n_deleted++] = *k;
             t->free_slots[t->n_free++] = si;
             t->stats.deleted++;
         } else {

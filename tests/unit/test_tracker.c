@@ -107,9 +107,10 @@ static void confirmed_track_deleted_after_misses(void **state)
     dw_tracker_update(t, s, 7 * 1000000LL, NULL, 0);
     find_confirmed(t, &n);
     assert_int_equal(n, 0);
-    const uint64_t *ids;
-    assert_int_equal(dw_tracker_deleted(t, &ids), 1);
-    assert_true(ids[0] == 1);
+    const dw_trk *dead;
+    assert_int_equal(dw_tracker_deleted(t, &dead), 1);
+    assert_true(dead[0].id == 1);
+    assert_int_equal(dead[0].status, DW_TRACK_DEAD);
     assert_int_equal(dw_tracker_count(t), 0);
     dw_tracker_destroy(t);
 }
@@ -129,9 +130,9 @@ static void tentative_dies_without_m_of_n(void **state)
     for (int k = 2; k < 6; k++)
         dw_tracker_update(t, s, k * 1000000LL, NULL, 0);
     assert_int_equal(dw_tracker_count(t), 0);
-    const uint64_t *ids;
+    const dw_trk *dead;
     /* A track that was never confirmed is not reported as deleted. */
-    assert_int_equal(dw_tracker_deleted(t, &ids), 0);
+    assert_int_equal(dw_tracker_deleted(t, &dead), 0);
     dw_tracker_stats st;
     dw_tracker_get_stats(t, &st);
     assert_true(st.confirmed == 0 && st.initiated == 1 && st.deleted == 1);
