@@ -51,3 +51,14 @@ foreach(src IN LISTS integ_srcs)
     ENVIRONMENT "DW_BIN=${CMAKE_BINARY_DIR}/dronewall;DW_BUILD=${CMAKE_BINARY_DIR};DW_SOURCE_DIR=${CMAKE_SOURCE_DIR};DW_SHARED_DIR=${DW_SHARED_DIR}"
     TIMEOUT 600)
 endforeach()
+
+# Test tools: tests/tools/<name>.c -> build/tests/dw_tool_<name> (scene
+# generators and the like that the integration tests drive).
+file(GLOB tool_srcs CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/tools/*.c")
+foreach(src IN LISTS tool_srcs)
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(dw_tool_${name} ${src})
+  target_include_directories(dw_tool_${name} PRIVATE ${CMAKE_SOURCE_DIR}/src)
+  target_link_libraries(dw_tool_${name} PRIVATE dw_metrics)
+  set_target_properties(dw_tool_${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+endforeach()
