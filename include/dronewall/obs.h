@@ -65,6 +65,8 @@ enum {
     DW_OBS_HAS_CLASS = 1u << 10,    /* class_score[] from the sensor     */
     DW_OBS_HAS_VEL = 1u << 11,      /* vel_enu_mps (ADS-B, partner)      */
     DW_OBS_HAS_RANGE = 1u << 12,    /* CELL: radius_m of the footprint   */
+    DW_OBS_HAS_POS = 1u << 13,      /* lat_deg/lon_deg: always with POS3 and
+                                       POS2; CELL: the footprint's centre */
 };
 
 typedef struct dw_obs {
