@@ -36,7 +36,8 @@ bench: bootstrap
 	@$(MAKE) --no-print-directory build
 	@scripts/bench
 
-fuzz: bootstrap
+fuzz:
+	@scripts/bootstrap --fuzz
 	@scripts/fuzz
 
 clean:

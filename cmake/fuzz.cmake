@@ -1,0 +1,52 @@
+# Fuzz targets: fuzz/<target>/fuzz_<target>.c -> build/fuzz/fuzz_<target>, a
+# libFuzzer binary with ASan and UBSan. scripts/fuzz configures, builds and
+# runs them; see docs/dependencies.md §10.
+#
+# Nothing happens unless configured with -DDW_FUZZ=ON and clang. Each target
+# compiles the library sources of DW_FUZZ_STAGES itself, so that the parsers
+# carry the fuzzer's coverage instrumentation (the dw_<stage> libraries are
+# built without it). The file stands on its own — it sets its own standard,
+# definitions and dependencies — so it also works when injected with
+# -DCMAKE_PROJECT_INCLUDE before the main list has set anything up.
+include_guard(GLOBAL)
+
+option(DW_FUZZ "build the libFuzzer targets in fuzz/ (needs clang)" OFF)
+if(NOT DW_FUZZ)
+  return()
+endif()
+if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+  message(FATAL_ERROR "DW_FUZZ=ON needs clang: configure with -DCMAKE_C_COMPILER=clang")
+endif()
+
+get_filename_component(DW_FUZZ_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+
+# The stages the fuzzed parsers live in, and what they need to link.
+set(DW_FUZZ_STAGES core io)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(DW_FUZZ_DEPS REQUIRED IMPORTED_TARGET jansson yaml-0.1)
+
+set(DW_FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+                  -fno-omit-frame-pointer -g -O1)
+
+set(dw_fuzz_lib_srcs "")
+foreach(stage IN LISTS DW_FUZZ_STAGES)
+  file(GLOB s CONFIGURE_DEPENDS "${DW_FUZZ_ROOT}/src/${stage}/*.c")
+  list(APPEND dw_fuzz_lib_srcs ${s})
+endforeach()
+
+file(GLOB dw_fuzz_srcs CONFIGURE_DEPENDS "${DW_FUZZ_ROOT}/fuzz/*/fuzz_*.c")
+set(DW_FUZZ_TARGETS "")
+foreach(src IN LISTS dw_fuzz_srcs)
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src} ${dw_fuzz_lib_srcs})
+  set_target_properties(${name} PROPERTIES
+    C_STANDARD 17 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF
+    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+  target_include_directories(${name} PRIVATE ${DW_FUZZ_ROOT}/include ${DW_FUZZ_ROOT}/src)
+  target_compile_definitions(${name} PRIVATE _DEFAULT_SOURCE)
+  target_compile_options(${name} PRIVATE ${DW_FUZZ_FLAGS})
+  target_link_options(${name} PRIVATE ${DW_FUZZ_FLAGS})
+  target_link_libraries(${name} PRIVATE PkgConfig::DW_FUZZ_DEPS m)
+  list(APPEND DW_FUZZ_TARGETS ${name})
+endforeach()
+add_custom_target(fuzz_all DEPENDS ${DW_FUZZ_TARGETS})
