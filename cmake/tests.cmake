@@ -6,6 +6,8 @@ file(GLOB unit_srcs CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/unit/test_*.c")
 foreach(src IN LISTS unit_srcs)
   get_filename_component(base ${src} NAME_WE)
   string(REGEX REPLACE "^test_" "" name ${base})
+  # Re-run CMake when the file changes, so a new case becomes a CTest test.
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
   file(READ ${src} body)
   string(REGEX MATCHALL "cmocka_unit_test(_setup|_teardown|_setup_teardown)?\\([a-z0-9_]+" calls "${body}")
   set(cases "")

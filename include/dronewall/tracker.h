@@ -92,6 +92,7 @@ typedef struct dw_tracker_config {
     double grid_cell;           /* gating grid cell, position units; 0: auto */
     double max_gate_extent;     /* a gate wider than this is checked against
                                    every measurement instead of gridded; 0: auto */
+    int64_t max_coast_us;       /* drop a track not updated for this long, 0: never */
 } dw_tracker_config;
 
 /* Defaults: CV in n_axes, gate 11.8 (chi2 99.7 % in 2-D), 2-of-3 confirmation,
@@ -131,10 +132,32 @@ void dw_tracker_destroy(dw_tracker *t);
 dw_status dw_tracker_add_sensor(dw_tracker *t, const dw_meas_model *model, const void *ctx,
                                 int *out_idx);
 
+/* What a batch looked at: every track is gated, but only tracks whose
+ * predicted measurement falls in the cover count a miss when nothing is
+ * assigned to them.
+ * A rotating radar's batch covers the arc its beam swept since its previous
+ * batch; a track elsewhere was not looked at and must not lose a hit. */
+typedef struct dw_cover {
+    int comp;           /* measurement component of the arc (1: azimuth)   */
+    double lo, hi;      /* the arc (lo, hi], radians, clockwise, wrapping   */
+    int full;           /* 1: the whole circle                               */
+    double max0;        /* > 0: component 0 (range) must be at most this     */
+    int no_miss;        /* every track is gated, none counts a miss: reports
+                           that each describe one object (ADS-B, Remote ID) */
+    int64_t revisit_us; /* a track this sensor updated less than this long
+                           before the batch is not counted as missed: its
+                           plot came in the previous batch, at the arc's edge */
+} dw_cover;
+
 /* Apply one batch of n measurements from sensor `sensor` at time t_us.
  * A measurement whose own t_us differs from the batch's is updated at its
  * own time. DW_ERR_INVALID for an unknown sensor. */
 dw_status dw_tracker_update(dw_tracker *t, int sensor, int64_t t_us, const dw_meas *m, size_t n);
+
+/* The same for a batch that looked at part of the sensor's coverage only
+ * (cover NULL: everything, as dw_tracker_update). */
+dw_status dw_tracker_update_cover(dw_tracker *t, int sensor, int64_t t_us, const dw_meas *m,
+                                  size_t n, const dw_cover *cover);
 
 /* Predict every track to t_us without measurements (for output times). */
 void dw_tracker_predict(dw_tracker *t, int64_t t_us);

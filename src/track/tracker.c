@@ -16,6 +16,7 @@
 typedef struct slot {
     dw_trk pub;
     uint32_t age;               /* batches seen since birth */
+    int64_t last_by_sensor[MAX_SENSORS];
 } slot;
 
 /* What a track looks like to the current batch's sensor. */
@@ -25,7 +26,8 @@ typedef struct cache {
     double HPH[DW_TRK_MAX_Z * DW_TRK_MAX_Z];
     double pos[3];
     double ext;                 /* half-width of the gate in position units */
-    int ok;
+    int ok;                     /* linearised: may be gated */
+    int seen;                   /* inside the batch's cover: counts a hit or a miss */
 } cache;
 
 typedef struct pair {
@@ -72,6 +74,7 @@ struct dw_tracker {
 
     bucket *buckets;
     size_t n_buckets;           /* power of two */
+    size_t n_used;              /* buckets holding a cell; kept under half */
     entry *entries;
     size_t n_entries, entries_cap;
     int *overflow, n_overflow;
@@ -344,19 +347,48 @@ static dw_status grid_reset(dw_tracker *t, size_t expected_cells)
     }
     for (size_t i = 0; i < t->n_buckets; i++)
         t->buckets[i].head = -2;
+    t->n_used = 0;
     t->n_entries = 0;
     t->n_overflow = 0;
     return DW_OK;
 }
 
+/* Double the table and re-place every cell, keeping its entry list. */
+static dw_status grid_grow(dw_tracker *t)
+{
+    size_t old_n = t->n_buckets, n = 2 * old_n;
+    bucket *old = t->buckets, *b = malloc(n * sizeof *b);
+    if (!b)
+        return DW_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        b[i].head = -2;
+    t->buckets = b;
+    t->n_buckets = n;
+    for (size_t i = 0; i < old_n; i++) {
+        if (old[i].head == -2)
+            continue;
+        bucket *nb = grid_find(t, old[i].k, 1);
+        nb->head = old[i].head;
+    }
+    free(old);
+    return DW_OK;
+}
+
 static dw_status grid_add(dw_tracker *t, const int32_t k[3], int live)
 {
+    if (2 * (t->n_used + 1) > t->n_buckets) {
+        dw_status st = grid_grow(t);
+        if (st != DW_OK)
+            return st;
+    }
     if (t->n_entries == t->entries_cap) {
         size_t cap = t->entries_cap ? 2 * t->entries_cap : 4096;
         GROW(t->entries, cap, 0);
         t->entries_cap = cap;
     }
     bucket *b = grid_find(t, k, 1);
+    if (b->head == -1)
+        t->n_used++;
     t->entries[t->n_entries] = (entry){live, b->head};
     b->head = (int)t->n_entries++;
     return DW_OK;
@@ -477,6 +509,9 @@ static int start_track(dw_tracker *t, int sensor_idx, const sensor *s, const dw_
     k->first_us = k->last_update_us = m->t_us;
     k->sensor_mask = 1u << sensor_idx;
     k->last_user = m->user;
+    for (int q = 0; q < MAX_SENSORS; q++)
+        sl->last_by_sensor[q] = INT64_MIN / 2;
+    sl->last_by_sensor[sensor_idx] = m->t_us;
     sl->age = 1;
     k->status = t->cfg.confirm_m <= 1 ? DW_TRACK_CONFIRMED : DW_TRACK_TENTATIVE;
     if (k->status == DW_TRACK_CONFIRMED)
@@ -488,9 +523,35 @@ static int start_track(dw_tracker *t, int sensor_idx, const sensor *s, const dw_
 
 static int popcount32(uint32_t v) { return __builtin_popcount(v); }
 
+static int in_cover(const dw_cover *cv, const double *zpred)
+{
+    if (!cv)
+        return 1;
+    if (cv->max0 > 0 && zpred[0] > cv->max0)
+        return 0;
+    if (cv->full)
+        return 1;
+    const double two_pi = 2.0 * M_PI;
+    double span = fmod(cv->hi - cv->lo, two_pi);
+    if (span < 0)
+        span += two_pi;
+    double off = fmod(zpred[cv->comp] - cv->lo, two_pi);
+    if (off < 0)
+        off += two_pi;
+    return off > 0 && off <= span;
+}
+
 dw_status dw_tracker_update(dw_tracker *t, int sensor_idx, int64_t t_us, const dw_meas *m, size_t n)
 {
+    return dw_tracker_update_cover(t, sensor_idx, t_us, m, n, NULL);
+}
+
+dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, const dw_meas *m,
+                                  size_t n, const dw_cover *cover)
+{
     if (sensor_idx < 0 || sensor_idx >= t->n_sensors || (n && !m))
+        return DW_ERR_INVALID;
+    if (cover && (cover->comp < 0 || cover->comp >= t->sensors[sensor_idx].nz))
         return DW_ERR_INVALID;
     const sensor *s = &t->sensors[sensor_idx];
     const dw_motion_model *mm = &t->cfg.motion;
@@ -525,6 +586,9 @@ dw_status dw_tracker_update(dw_tracker *t, int sensor_idx, int64_t t_us, const d
         t->assigned[i] = -1;
         predict_to(t, k, t_us);
         c->ok = linearise(t, s, k, c) == 0;
+        c->seen = c->ok && !(cover && cover->no_miss) && in_cover(cover, c->zpred) &&
+                  !(cover && cover->revisit_us > 0 &&
+                    t_us - t->pool[t->live[i]].last_by_sensor[sensor_idx] < cover->revisit_us);
         if (!c->ok) {
             t->stats.unlinearisable++;
             continue;
@@ -561,9 +625,21 @@ dw_status dw_tracker_update(dw_tracker *t, int sensor_idx, int64_t t_us, const d
             continue;
         }
         int32_t lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+        double n_cells = 1;
         for (int a = 0; a < np; a++) {
-            lo[a] = (int32_t)floor((c->pos[a] - c->ext) * inv_cell);
-            hi[a] = (int32_t)floor((c->pos[a] + c->ext) * inv_cell);
+            double l = floor((c->pos[a] - c->ext) * inv_cell), h = floor((c->pos[a] + c->ext) * inv_cell);
+            if (!(fabs(l) < 1e9 && fabs(h) < 1e9))
+                n_cells = INFINITY;
+            else
+                n_cells *= h - l + 1;
+            lo[a] = (int32_t)l;
+            hi[a] = (int32_t)h;
+        }
+        if (n_cells > 64) {
+            /* a gate this wide (or far) is cheaper checked against every
+             * measurement than spread over the grid */
+            t->overflow[t->n_overflow++] = i;
+            continue;
         }
         int32_t k3[3];
         for (k3[0] = lo[0]; k3[0] <= hi[0]; k3[0]++)
@@ -579,9 +655,13 @@ dw_status dw_tracker_update(dw_tracker *t, int sensor_idx, int64_t t_us, const d
         if (!t->mok[j])
             continue;
         int32_t k3[3] = {0, 0, 0};
-        for (int a = 0; a < np; a++)
-            k3[a] = (int32_t)floor(t->mpos[j][a] * inv_cell);
-        bucket *b = grid_find(t, k3, 0);
+        int far = 0;
+        for (int a = 0; a < np; a++) {
+            double v = floor(t->mpos[j][a] * inv_cell);
+            far |= !(fabs(v) < 1e9);
+            k3[a] = far ? 0 : (int32_t)v;
+        }
+        bucket *b = far ? NULL : grid_find(t, k3, 0);
         int e = b ? b->head : -1;
         int ov = 0;
         for (;;) {
@@ -707,14 +787,20 @@ dw_status dw_tracker_update(dw_tracker *t, int sensor_idx, int64_t t_us, const d
         int si = t->live[i];
         slot *sl = &t->pool[si];
         dw_trk *k = &sl->pub;
-        sl->age++;
         int mj = t->assigned[i];
+        int stale = t->cfg.max_coast_us > 0 && t_us - k->last_update_us > t->cfg.max_coast_us;
+        if (!t->cache[i].seen && mj < 0 && !stale) {
+            t->live[w++] = si;   /* not looked at: no hit, no miss */
+            continue;
+        }
+        sl->age++;
         if (mj >= 0) {
             kalman_update(t, s, k, &m[mj]);
             k->hits++;
             k->misses = 0;
             k->history = (k->history << 1) | 1u;
             k->last_update_us = m[mj].t_us;
+            sl->last_by_sensor[sensor_idx] = m[mj].t_us;
             k->sensor_mask |= 1u << sensor_idx;
             k->last_user = m[mj].user;
             t->stats.updates++;
@@ -722,8 +808,10 @@ dw_status dw_tracker_update(dw_tracker *t, int sensor_idx, int64_t t_us, const d
             k->misses++;
             k->history <<= 1;
         }
-        int dead = 0;
-        if (k->status == DW_TRACK_TENTATIVE) {
+        int dead = stale && mj < 0;
+        if (dead) {
+            /* too long without an update, whatever looked at it */
+        } else if (k->status == DW_TRACK_TENTATIVE) {
             if (popcount32(k->history & nmask) >= t->cfg.confirm_m) {
                 k->status = DW_TRACK_CONFIRMED;
                 t->stats.confirmed++;

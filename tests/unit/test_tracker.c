@@ -228,6 +228,62 @@ static void grid_matches_all_pairs(void **state)
     dw_tracker_destroy(b);
 }
 
+/* The same in 3-D with wide gates, where each track covers many cells and
+ * the cell table must grow well past its first size. */
+static void grid_matches_all_pairs_3d_wide_gates(void **state)
+{
+    (void)state;
+    dw_tracker *a, *b;
+    dw_tracker_config c;
+    dw_tracker_config_default(&c, 3, 1.0);
+    c.max_tracks = 2000;
+    c.init_vel_sigma = 60.0;
+    c.grid_cell = 700.0;         /* gates span 3-4 cells an axis: ~40 cells a track */
+    c.max_gate_extent = 1e9;
+    assert_int_equal(dw_tracker_create(&c, &a), DW_OK);
+    c.grid_cell = 1e9;
+    assert_int_equal(dw_tracker_create(&c, &b), DW_OK);
+    int sa, sb;
+    dw_tracker_add_sensor(a, &dw_meas_linear_pos, NULL, &sa);
+    dw_tracker_add_sensor(b, &dw_meas_linear_pos, NULL, &sb);
+    rng r = {17};
+    enum { N = 300 };
+    static double z0[N][3];
+    dw_meas *m = calloc(N, sizeof *m);
+    for (int k = 0; k < 4; k++) {
+        for (int i = 0; i < N; i++) {
+            memset(&m[i], 0, sizeof m[i]);
+            m[i].t_us = k * 1000000LL;
+            for (int d = 0; d < 3; d++) {
+                if (k == 0)
+                    z0[i][d] = 1e5 * urand(&r);
+                m[i].z[d] = z0[i][d];
+            }
+            m[i].R[0] = m[i].R[4] = m[i].R[8] = 100.0 * 100.0;
+        }
+        /* the same targets again, moved a little, so the tracks continue */
+        if (k > 0)
+            for (int i = 0; i < N; i++)
+                for (int d = 0; d < 3; d++)
+                    m[i].z[d] = z0[i][d] + 30.0 * k + 50.0 * nrand(&r);
+        assert_int_equal(dw_tracker_update(a, sa, k * 1000000LL, m, N), DW_OK);
+        assert_int_equal(dw_tracker_update(b, sb, k * 1000000LL, m, N), DW_OK);
+        assert_int_equal(dw_tracker_count(a), dw_tracker_count(b));
+        for (size_t i = 0; i < dw_tracker_count(a); i++) {
+            const dw_trk *ka = dw_tracker_get(a, i), *kb = dw_tracker_get(b, i);
+            assert_true(ka->id == kb->id);
+            assert_true(memcmp(ka->x, kb->x, sizeof ka->x) == 0);
+        }
+    }
+    /* every target kept its track through the four scans */
+    dw_tracker_stats st;
+    dw_tracker_get_stats(a, &st);
+    assert_true(st.confirmed == N);
+    free(m);
+    dw_tracker_destroy(a);
+    dw_tracker_destroy(b);
+}
+
 static void two_sensors_update_in_turn(void **state)
 {
     (void)state;
@@ -298,6 +354,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(tentative_dies_without_m_of_n),
     cmocka_unit_test(crossing_targets_keep_identity),
     cmocka_unit_test(grid_matches_all_pairs),
+    cmocka_unit_test(grid_matches_all_pairs_3d_wide_gates),
     cmocka_unit_test(two_sensors_update_in_turn),
     cmocka_unit_test(pool_full_is_counted_not_fatal),
     cmocka_unit_test(bad_config_rejected),
