@@ -19,10 +19,14 @@ bootstrap:
 	@scripts/bootstrap
 
 $(BUILD)/CMakeCache.txt:
+	@echo "build: configuring $(BUILD)/"
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 
+# The compiler's chatter goes to a log; on failure its tail is shown.
 build: $(BUILD)/CMakeCache.txt
-	@cmake --build $(BUILD) -j $(JOBS)
+	@echo "build: compiling into $(BUILD)/ (log: $(BUILD)/build.log)"
+	@cmake --build $(BUILD) -j $(JOBS) > $(BUILD)/build.log 2>&1 || \
+	  { tail -n 40 $(BUILD)/build.log; echo "build: failed, see $(BUILD)/build.log"; exit 1; }
 
 test: bootstrap
 	@$(MAKE) --no-print-directory build
