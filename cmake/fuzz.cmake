@@ -21,9 +21,14 @@ endif()
 get_filename_component(DW_FUZZ_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 
 # The stages the fuzzed parsers live in, and what they need to link.
-set(DW_FUZZ_STAGES core io)
+set(DW_FUZZ_STAGES core geo io codecs)
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(DW_FUZZ_DEPS REQUIRED IMPORTED_TARGET jansson yaml-0.1)
+pkg_check_modules(DW_FUZZ_DEPS REQUIRED IMPORTED_TARGET jansson yaml-0.1 proj libpcap
+                  libprotobuf-c libxml-2.0)
+# Sources and include directories that codec build steps generate
+# (protobuf, protocol tables), recorded by cmake/codecs.cmake.
+get_property(dw_fuzz_gen_srcs GLOBAL PROPERTY DW_CODECS_GENERATED_SOURCES)
+get_property(dw_fuzz_gen_dirs GLOBAL PROPERTY DW_CODECS_GENERATED_DIRS)
 
 set(DW_FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
                   -fno-omit-frame-pointer -g -O1)
@@ -33,6 +38,7 @@ foreach(stage IN LISTS DW_FUZZ_STAGES)
   file(GLOB s CONFIGURE_DEPENDS "${DW_FUZZ_ROOT}/src/${stage}/*.c")
   list(APPEND dw_fuzz_lib_srcs ${s})
 endforeach()
+list(APPEND dw_fuzz_lib_srcs ${dw_fuzz_gen_srcs})
 
 file(GLOB dw_fuzz_srcs CONFIGURE_DEPENDS "${DW_FUZZ_ROOT}/fuzz/*/fuzz_*.c")
 set(DW_FUZZ_TARGETS "")
@@ -42,7 +48,8 @@ foreach(src IN LISTS dw_fuzz_srcs)
   set_target_properties(${name} PROPERTIES
     C_STANDARD 17 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
-  target_include_directories(${name} PRIVATE ${DW_FUZZ_ROOT}/include ${DW_FUZZ_ROOT}/src)
+  target_include_directories(${name} PRIVATE ${DW_FUZZ_ROOT}/include ${DW_FUZZ_ROOT}/src
+                             ${CMAKE_BINARY_DIR}/generated ${dw_fuzz_gen_dirs})
   target_compile_definitions(${name} PRIVATE _DEFAULT_SOURCE)
   target_compile_options(${name} PRIVATE ${DW_FUZZ_FLAGS})
   target_link_options(${name} PRIVATE ${DW_FUZZ_FLAGS})
