@@ -5,7 +5,7 @@
 #   make test     build and run every test, plain and under ASan+UBSan
 #   make demo     run the main job (see README.md)
 #   make bench    run the benchmarks, with the peers' figures beside ours
-#   make fuzz     run each fuzz target for a short while (needs clang)
+#   make fuzz     run each fuzz target for FUZZ_SECONDS (default 30)
 
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
@@ -40,8 +40,7 @@ bench: bootstrap
 	@$(MAKE) --no-print-directory build
 	@scripts/bench
 
-fuzz:
-	@scripts/bootstrap --fuzz
+fuzz: bootstrap
 	@scripts/fuzz
 
 clean:

@@ -64,3 +64,23 @@ foreach(src IN LISTS tool_srcs)
   target_link_libraries(dw_tool_${name} PRIVATE dw_metrics)
   set_target_properties(dw_tool_${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
 endforeach()
+
+# A short run of every fuzz target (clang + libFuzzer, installed by
+# scripts/bootstrap): one test builds them all in build/fuzz-build, then each
+# target runs for DW_FUZZ_SMOKE_SECONDS on its seed corpus.
+set(DW_FUZZ_SMOKE_SECONDS 8 CACHE STRING "seconds of fuzzing per target in the test suite")
+file(GLOB fuzz_dirs CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/fuzz/*/fuzz_*.c")
+if(fuzz_dirs)
+  add_test(NAME fuzz.build COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/fuzz)
+  set_tests_properties(fuzz.build PROPERTIES
+    ENVIRONMENT "FUZZ_BUILD=${CMAKE_BINARY_DIR}/fuzz-build;FUZZ_BUILD_ONLY=1"
+    FIXTURES_SETUP fuzz_built TIMEOUT 1200)
+  foreach(src IN LISTS fuzz_dirs)
+    get_filename_component(dir ${src} DIRECTORY)
+    get_filename_component(t ${dir} NAME)
+    add_test(NAME fuzz.${t} COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/fuzz ${t})
+    set_tests_properties(fuzz.${t} PROPERTIES
+      ENVIRONMENT "FUZZ_BUILD=${CMAKE_BINARY_DIR}/fuzz-build;FUZZ_NO_BUILD=1;FUZZ_SECONDS=${DW_FUZZ_SMOKE_SECONDS}"
+      FIXTURES_REQUIRED fuzz_built TIMEOUT 300)
+  endforeach()
+endif()
