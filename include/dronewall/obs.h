@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define DW_ID_MAX 32        /* sensor and track identifiers, NUL included */
+#define DW_ID_MAX 48        /* sensor and track identifiers, NUL included: a UUID fits */
 #define DW_CALLSIGN_MAX 9   /* 8 characters + NUL */
 #define DW_RID_MAX 21       /* ANSI/CTA-2063-A serial: 20 characters + NUL */
 

@@ -427,7 +427,7 @@ static const struct bad_case {
     {"{\"v\":1,\"type\":\"obs\",\"t_us\":1,\"sensor\":\"S\",\"kind\":\"CELL\",\"lat_deg\":50}",
      "obs: \"lat_deg\" without \"lon_deg\""},
     {TRACK_HEAD "\"status\":\"dead\",\"sensors\":[1]}",
-     "track: \"sensors\"[0] must be a sensor id (1 to 31 characters)"},
+     "track: \"sensors\"[0] must be a sensor id (1 to 47 characters)"},
     {POS3_HEAD "\"lat_deg\":50,\"lon_deg\":20,\"mode3a\":\"7800\"}",
      "obs: \"mode3a\" must be 4 octal digits, as \"7500\""},
     {POS3_HEAD "\"lat_deg\":50,\"lon_deg\":20,\"cov_enu\":[1,0,0,0,1,0,0,0]}",

@@ -255,7 +255,7 @@ static const struct bad_file {
     {"kind.json", "{\"sensors\": [{\"id\": \"A\", \"kind\": \"sonar\"}]}",
      "kind.json: sensors[0] (\"A\"): unknown kind \"sonar\""},
     {"idnum.json", "{\"sensors\": [{\"id\": 7, \"kind\": \"rf\"}]}",
-     "idnum.json: sensors[0]: \"id\" must be a string of 1 to 31 characters"},
+     "idnum.json: sensors[0]: \"id\" must be a string of 1 to 47 characters"},
 };
 
 static void bad_sensor_files_say_where(void **state)
