@@ -29,6 +29,7 @@ pkg_check_modules(DW_FUZZ_DEPS REQUIRED IMPORTED_TARGET jansson yaml-0.1 proj li
 # (protobuf, protocol tables), recorded by cmake/codecs.cmake.
 get_property(dw_fuzz_gen_srcs GLOBAL PROPERTY DW_CODECS_GENERATED_SOURCES)
 get_property(dw_fuzz_gen_dirs GLOBAL PROPERTY DW_CODECS_GENERATED_DIRS)
+get_property(dw_fuzz_gen_targets GLOBAL PROPERTY DW_CODECS_GENERATOR_TARGETS)
 
 set(DW_FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
                   -fno-omit-frame-pointer -g -O1)
@@ -45,6 +46,10 @@ set(DW_FUZZ_TARGETS "")
 foreach(src IN LISTS dw_fuzz_srcs)
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src} ${dw_fuzz_lib_srcs})
+  if(dw_fuzz_gen_targets)
+    # one generator run, not one per target racing on the same files
+    add_dependencies(${name} ${dw_fuzz_gen_targets})
+  endif()
   set_target_properties(${name} PROPERTIES
     C_STANDARD 17 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)

@@ -84,3 +84,17 @@ if(fuzz_dirs)
       FIXTURES_REQUIRED fuzz_built TIMEOUT 300)
   endforeach()
 endif()
+
+# Regression tests: tests/regression/cases/<name>.args, each the arguments of
+# one `dronewall decode` run whose output must equal golden/<name>.out. One
+# CTest test per case, regression.<name>, run by the gpsd-style driver
+# tests/regression/regress (which also rebuilds goldens: regress -b).
+file(GLOB regress_cases CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/regression/cases/*.args")
+foreach(case IN LISTS regress_cases)
+  get_filename_component(name ${case} NAME_WLE)
+  add_test(NAME regression.${name}
+           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/regression/regress ${name})
+  set_tests_properties(regression.${name} PROPERTIES
+    ENVIRONMENT "DW_BIN=${CMAKE_BINARY_DIR}/dronewall;DW_SHARED_DIR=${DW_SHARED_DIR}"
+    TIMEOUT 300)
+endforeach()

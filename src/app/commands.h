@@ -8,6 +8,7 @@
 #define DW_VERSION "0.1.0"
 
 #define DW_COMMANDS(X)                                                      \
+    X(decode, cmd_decode, "wire formats (pcap, FINAL, raw...) to NDJSON")  \
     X(track, cmd_track, "NDJSON observations in, NDJSON tracks out")        \
     X(score, cmd_score, "score tracks against truth (GOSPA, RMSE, bound)")
 

@@ -133,7 +133,7 @@ void dw_jw_double(dw_jw *w, double v)
         return;
     }
     /* Whole numbers (the common case for scaled fields) skip printf. */
-    if (v == (double)(int64_t)v && fabs(v) < 1e15) {
+    if (fabs(v) < 1e15 && v == (double)(int64_t)v) { /* range first: the cast is UB beyond int64 */
         dw_jw_int(w, (int64_t)v);
         return;
     }
