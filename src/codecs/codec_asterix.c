@@ -3,6 +3,7 @@
  * interpretation in asterix.c, the observations in asterix_obs.c.
  */
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "asterix_int.h"
@@ -268,12 +269,34 @@ static dw_status op_encode_track(void *state, const dw_track *t, int64_t now_us,
  * we do not know only when it ends the bytes or another plausible header
  * follows it: garbage seldom passes for a block, while unknown categories
  * are framed whole, to be skipped by the decoder and counted. */
-static int header_ok(const uint8_t *p, size_t avail)
+/* Could a block of a category we have no table for start at p? Only its
+ * length can be checked: it must land exactly at the end of the bytes at
+ * hand, on a block we know, or on another such header that lands well in
+ * turn. Junk between blocks then rarely passes for a block, which would
+ * swallow the good blocks behind it. */
+static int unknown_block_ok(const uint8_t *p, size_t avail, int depth)
 {
-    if (avail < 3)
+    if (avail < 3 || p[0] == 0)
         return 0;
     size_t blen = (size_t)p[1] << 8 | p[2];
-    return blen >= 4 && dw__asx_find_cat(p[0], NULL) != NULL;
+    if (blen < 3 || blen > avail)
+        return 0;
+    if (blen == avail)
+        return 1;
+    const uint8_t *q = p + blen;
+    size_t rest = avail - blen;
+    if (rest < 3)
+        return 0;
+    const dw__asx_cat *c = dw__asx_find_cat(q[0], NULL);
+    if (c) {
+        /* a block we know: its first record must parse, when it is here */
+        size_t blen2 = (size_t)q[1] << 8 | q[2];
+        if (blen2 < 4)
+            return 0;
+        dw__asx_rec r;
+        return blen2 > rest || dw__asx_locate(c, q + 3, blen2 - 3, &r) == DW__ASX_OK;
+    }
+    return depth > 0 && unknown_block_ok(q, rest, depth - 1);
 }
 
 static dw_status op_frame(const uint8_t *buf, size_t len, size_t *skip, size_t *frame_len)
@@ -281,18 +304,27 @@ static dw_status op_frame(const uint8_t *buf, size_t len, size_t *skip, size_t *
     size_t s = 0;
     for (; s + 3 <= len; s++) {
         size_t blen = (size_t)buf[s + 1] << 8 | buf[s + 2];
-        if (blen < 3)
+        if (blen < 3 || buf[s] == 0)    /* category 0 is not assigned */
             continue;
         const dw__asx_cat *c = dw__asx_find_cat(buf[s], NULL);
         size_t avail = len - s;
-        if (c) {
-            dw__asx_rec r;
-            if (blen > avail) {
+        if (blen > avail) {
+            if (s == 0) {
+                *skip = 0;
+                return DW_ERR_EOF;
+            }
+            if (c) {
+                /* a block we know, cut by the read: drop the junk before
+                 * it and wait for the rest */
                 *skip = s;
                 return DW_ERR_EOF;
             }
+            continue;
+        }
+        if (c) {
+            dw__asx_rec r;
             /* In step (s == 0) the header is trusted; when looking for
-             * the next block after garbage, its first record must parse. */
+             * the next block after junk, its first record must parse. */
             if (s == 0 || blen == 3 ||
                 dw__asx_locate(c, buf + s + 3, blen - 3, &r) == DW__ASX_OK) {
                 *skip = s;
@@ -301,16 +333,7 @@ static dw_status op_frame(const uint8_t *buf, size_t len, size_t *skip, size_t *
             }
             continue;
         }
-        if (blen > avail) {
-            if (s == 0) {
-                *skip = 0;
-                return DW_ERR_EOF;
-            }
-            continue;
-        }
-        /* In step, trusted like any other; after garbage, only with a
-         * plausible block behind it. */
-        if (s == 0 || blen == avail || header_ok(buf + s + blen, avail - blen)) {
+        if (unknown_block_ok(buf + s, avail, 16)) {
             *skip = s;
             *frame_len = blen;
             return DW_OK;

@@ -208,7 +208,14 @@ static size_t frames(dw_decoder *d, source *s, const uint8_t *p, size_t n,
         } else if (st == DW_ERR_EOF) {
             d->sink->stats.skipped_bytes += skip;
             pos += skip;
-            break;
+            if (!at_end || pos >= n)
+                break;
+            /* The stream has ended inside what looked like the start of a
+             * long frame: it was junk. Step over one byte and frame the
+             * rest, rather than dropping every frame behind it. */
+            d->sink->stats.skipped_bytes++;
+            pos++;
+            continue;
         } else {
             flen = 0;
             if (!skip)
