@@ -131,14 +131,28 @@ static int split(char *s, char **f, int max)
 }
 
 /* getline without the line ending (\n or \r\n). */
-static ssize_t read_line(FILE *fp, char **buf, size_t *cap)
+/* The next non-empty line, without its line end, counting lines in
+ * *lineno. Returns its length, or -1 at the end of the file; a read error
+ * also returns -1, after setting *st to DW_ERR_IO with the message. */
+static ssize_t read_line(FILE *fp, char **buf, size_t *cap, long *lineno, const char *path,
+                         char *err, size_t errlen, dw_status *st)
 {
-    ssize_t len = getline(buf, cap, fp);
-    if (len < 0)
-        return len;
-    while (len > 0 && ((*buf)[len - 1] == '\n' || (*buf)[len - 1] == '\r'))
-        (*buf)[--len] = '\0';
-    return len;
+    for (;;) {
+        errno = 0;
+        ssize_t len = getline(buf, cap, fp);
+        if (len < 0) {
+            if (ferror(fp)) {
+                seterr(err, errlen, path, *lineno + 1, "read error: %s", strerror(errno));
+                *st = DW_ERR_IO;
+            }
+            return -1;
+        }
+        ++*lineno;
+        while (len > 0 && ((*buf)[len - 1] == '\n' || (*buf)[len - 1] == '\r'))
+            (*buf)[--len] = '\0';
+        if (len > 0)
+            return len;
+    }
 }
 
 /* Room for `need` elements in a growing array (contents kept): returns the
@@ -266,18 +280,9 @@ dw_status dw_t2d_read_scenario(const char *path, unsigned what, dw_t2d_scenario 
     dw_status st = DW_OK;
 
     for (;;) {
-        errno = 0;
-        ssize_t len = read_line(fp, &line, &cap);
-        if (len < 0) {
-            if (ferror(fp)) {
-                seterr(err, errlen, path, lineno + 1, "read error: %s", strerror(errno));
-                st = DW_ERR_IO;
-            }
+        ssize_t len = read_line(fp, &line, &cap, &lineno, path, err, errlen, &st);
+        if (len < 0)
             break;
-        }
-        lineno++;
-        if (len == 0)
-            continue;
         if (line[0] == '#') {
             char *k, *v;
             if (in_rows || !comment_kv(line, &k, &v))
@@ -535,18 +540,9 @@ dw_status dw_t2d_read_tracks(const char *path, dw_t2d_track_row **rows, size_t *
     dw_status st = DW_OK;
 
     for (;;) {
-        errno = 0;
-        ssize_t len = read_line(fp, &line, &cap);
-        if (len < 0) {
-            if (ferror(fp)) {
-                seterr(err, errlen, path, lineno + 1, "read error: %s", strerror(errno));
-                st = DW_ERR_IO;
-            }
+        ssize_t len = read_line(fp, &line, &cap, &lineno, path, err, errlen, &st);
+        if (len < 0)
             break;
-        }
-        lineno++;
-        if (len == 0)
-            continue;
         if (line[0] == '#') {
             char *k, *val;
             if (!in_rows && comment_kv(line, &k, &val) && !strcmp(k, "format") &&
