@@ -44,3 +44,36 @@ void dw_test_near(double a, double b, double eps, const char *expr, const char *
                    fabs(a - b), eps);
     _fail(file, line);
 }
+
+void *dw_test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        fail();
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (!buf) {
+            fprintf(stderr, "out of memory reading %s\n", path);
+            fail();
+        }
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        cap *= 2;
+        buf = realloc(buf, cap);
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "read error on %s\n", path);
+        free(buf);
+        fail();
+    }
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}

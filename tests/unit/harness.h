@@ -28,6 +28,10 @@ void dw_test_near(double a, double b, double eps, const char *expr, const char *
 #define assert_double_equal(a, b, eps) assert_near(a, b, eps)
 #endif
 
+/* The whole file at path, NUL-terminated, in memory the caller frees; its
+ * size in *len when len is not NULL. Fails the test if it cannot be read. */
+void *dw_test_read_file(const char *path, size_t *len);
+
 /* Path of a file under ../shared (captures, benchmark data). */
 const char *dw_test_shared(const char *rel);
 /* A fresh temporary directory for this test case; removed by nobody. */

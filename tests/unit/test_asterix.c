@@ -190,22 +190,6 @@ static void hex_upper(const uint8_t *b, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got_n = fread(s, 1, (size_t)n, f);
-    fclose(f);
-    s[got_n] = '\0';
-    if (len)
-        *len = got_n;
-    return s;
-}
 
 /* ------------------------------------------------------------------ field maps */
 
@@ -467,7 +451,7 @@ static void tables_match_generator(void **state)
         snprintf(a, sizeof a, "%s/src/codecs/%s", DW_SOURCE_DIR, files[i]);
         snprintf(b, sizeof b, "%s/%s", tmp, files[i]);
         size_t na, nb;
-        char *x = slurp(a, &na), *y = slurp(b, &nb);
+        char *x = dw_test_read_file(a, &na), *y = dw_test_read_file(b, &nb);
         assert_non_null(x);
         assert_non_null(y);
         if (na != nb || memcmp(x, y, na))
@@ -553,7 +537,7 @@ static void golden_cat034_048_montge(void **state)
     rec *rs = records_of(ax, &c, &nrec);
     assert_int_equal(nrec, 162);
 
-    char *text = slurp(dw_test_shared("data/asterix/montge-golden/cat_034_048_json_extensive.golden"), NULL);
+    char *text = dw_test_read_file(dw_test_shared("data/asterix/montge-golden/cat_034_048_json_extensive.golden"), NULL);
     assert_non_null(text);
     /* "k"=v -> "k":v for the five keys that use it. */
     const char *keys[] = {"\"val\"=", "\"hex\"=", "\"mask\"=", "\"name\"=", "\"meaning\"="};
@@ -744,7 +728,7 @@ static void golden_cat034_048_text(void **state)
     size_t nrec;
     rec *rs = records_of(ax, &c, &nrec);
     assert_int_equal(nrec, 162);
-    char *text = slurp(dw_test_shared("data/asterix/croatiacontrol/golden/cat_034_048.txt"), NULL);
+    char *text = dw_test_read_file(dw_test_shared("data/asterix/croatiacontrol/golden/cat_034_048.txt"), NULL);
     assert_non_null(text);
     tally t = {0};
     size_t items = 0, items_same = 0, unmapped = 0;
@@ -920,7 +904,7 @@ static void golden_cat062_065_json(void **state)
     size_t nrec;
     rec *rs = records_of(ax, &c, &nrec);
     assert_int_equal(nrec, 3);
-    char *text = slurp(dw_test_shared("data/asterix/croatiacontrol/golden/cat_062_065_json.txt"), NULL);
+    char *text = dw_test_read_file(dw_test_shared("data/asterix/croatiacontrol/golden/cat_062_065_json.txt"), NULL);
     assert_non_null(text);
     tally t = {0};
     char *line = strtok(text, "\n");

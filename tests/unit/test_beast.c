@@ -26,26 +26,6 @@
 extern const dw_codec_ops dw_codec_beast;
 extern const dw_codec_ops dw_codec_avr;
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    if (b) {
-        b[n] = 0;
-        *len = (size_t)n;
-    }
-    return b;
-}
 
 /* ---- a sink that keeps everything ------------------------------------------ */
 
@@ -226,7 +206,7 @@ static void beast_detect_by_content(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     assert_non_null(rec);
     dw_frame_meta m = {0, DW_LINK_STREAM, 0, 0, "x"};
     assert_true(dw_codec_beast.detect(rec, len, &m) >= 90);
@@ -235,7 +215,7 @@ static void beast_detect_by_content(void **state)
     const char *avr = "*8D4840D6202CC371C32CE0576098;\n*5f4001594b0fbb;\n@0000000000015f4001594b0fbb;\n";
     assert_true(dw_codec_avr.detect((const uint8_t *)avr, strlen(avr), &m) >= 90);
     assert_true(dw_codec_beast.detect((const uint8_t *)avr, strlen(avr), &m) < 50);
-    uint8_t *sbs = slurp(dw_test_shared(GOLDEN_SBS), &len);
+    uint8_t *sbs = dw_test_read_file(dw_test_shared(GOLDEN_SBS), &len);
     assert_non_null(sbs);
     assert_true(dw_codec_beast.detect(sbs, len, &m) < 50);
     assert_true(dw_codec_avr.detect(sbs, len, &m) < 50);
@@ -351,7 +331,7 @@ static void beast_recording_vs_sbs_golden(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     assert_non_null(rec);
     collect c;
     collect_init(&c);
@@ -370,7 +350,7 @@ static void beast_recording_vs_sbs_golden(void **state)
     assert_int_equal(s.crc_errors, 6);
 
     /* golden lines */
-    uint8_t *gtext = slurp(dw_test_shared(GOLDEN_SBS), &len);
+    uint8_t *gtext = dw_test_read_file(dw_test_shared(GOLDEN_SBS), &len);
     assert_non_null(gtext);
     size_t ng = 0, gcap = 16384;
     char *(*gf)[MAXF] = calloc(gcap, sizeof *gf);
@@ -577,7 +557,7 @@ static void beast_recording_vs_dump1090_verbose(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     collect c;
     collect_init(&c);
     run(&dw_codec_beast, NULL, rec, len, len, START_US, &c);
@@ -690,7 +670,7 @@ static void beast_recording_obs(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     collect c;
     collect_init(&c);
     dw_decode_stats s = run(&dw_codec_beast, NULL, rec, len, len, START_US, &c);
@@ -743,7 +723,7 @@ static void beast_receiver_reference(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     collect a, b;
     collect_init(&a);
     collect_init(&b);
@@ -781,7 +761,7 @@ static void beast_chunked_stream_same_output(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     collect whole;
     collect_init(&whole);
     dw_decode_stats s0 = run(&dw_codec_beast, NULL, rec, len, len, START_US, &whole);
@@ -843,7 +823,7 @@ static void avr_same_as_beast(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     /* recover the frames through the Beast codec's own raw output */
     collect b;
     collect_init(&b);
@@ -911,7 +891,7 @@ static void modeac_codes_match_modes_altitudes(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     collect c;
     collect_init(&c);
     run(&dw_codec_beast, NULL, rec, len, len, START_US, &c);

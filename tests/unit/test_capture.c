@@ -114,20 +114,6 @@ static int contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t 
     return 0;
 }
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)sz + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)sz, f), (size_t)sz);
-    fclose(f);
-    *n = (size_t)sz;
-    return b;
-}
 
 static const char *write_tmp(const char *name, const uint8_t *d, size_t n)
 {
@@ -406,7 +392,7 @@ static void final_built_from_cat048(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *blk = slurp(dw_test_shared("data/asterix/croatiacontrol/cat048.raw"), &n);
+    uint8_t *blk = dw_test_read_file(dw_test_shared("data/asterix/croatiacontrol/cat048.raw"), &n);
     assert_int_equal(n, 48);
     buf b = {0};
     final_record(&b, blk, n, 100);
@@ -448,8 +434,8 @@ static void oradis_file(void **state)
 {
     (void)state;
     size_t n48, n34;
-    uint8_t *b48 = slurp(dw_test_shared("data/asterix/croatiacontrol/cat048.raw"), &n48);
-    uint8_t *b34 = slurp(dw_test_shared("data/asterix/croatiacontrol/cat034.raw"), &n34);
+    uint8_t *b48 = dw_test_read_file(dw_test_shared("data/asterix/croatiacontrol/cat048.raw"), &n48);
+    uint8_t *b34 = dw_test_read_file(dw_test_shared("data/asterix/croatiacontrol/cat034.raw"), &n34);
     buf b = {0};
     put16(&b, (unsigned)(n48 + 6), 1);
     put32(&b, 45826101, 1);                     /* ms of the day */
@@ -530,7 +516,7 @@ static void truncated_pcap_every_cut(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *d = slurp(dw_test_shared("data/asterix/croatiacontrol/cat_034_048.pcap"), &n);
+    uint8_t *d = dw_test_read_file(dw_test_shared("data/asterix/croatiacontrol/cat_034_048.pcap"), &n);
     /* where each record ends */
     size_t ends[101], k = 0, off = 24;
     while (off + 16 <= n) {

@@ -96,16 +96,6 @@ static void run(const void *buf, size_t len, got *g) { run_chunked(buf, len, 0, 
 
 static void run_str(const char *s, got *g) { run(s, strlen(s), g); }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(BIG);
-    *len = fread(buf, 1, BIG, f);
-    fclose(f);
-    return buf;
-}
 
 static int example_names(char names[][128], int max)
 {
@@ -131,8 +121,9 @@ static int example_names(char names[][128], int max)
 static char *example(const char *name, size_t *len)
 {
     char rel[256];
-    snprintf(rel, sizeof rel, "data/cot/atak-examples/%s", name);
-    char *b = read_file(dw_test_shared(rel), len);
+    if (snprintf(rel, sizeof rel, "data/cot/atak-examples/%s", name) >= (int)sizeof rel)
+        fail_msg("example name too long: %s", name);
+    char *b = dw_test_read_file(dw_test_shared(rel), len);
     assert_non_null(b);
     return b;
 }

@@ -90,24 +90,12 @@ static dw_status decode(void *st, const uint8_t *frame, size_t len, dw_decode_si
     return ops()->decode(st, frame, len, &meta, k);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    char *buf = malloc(1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
 /* A sample file → one length-prefixed message of the given version. */
 static size_t encode_sample(const char *name, dw_sapient_version v, uint8_t *buf, size_t cap_bytes)
 {
     size_t len;
-    char *json = slurp(dw_test_shared(name), &len);
+    char *json = dw_test_read_file(dw_test_shared(name), &len);
     uint8_t *end = NULL;
     char err[256];
     dw_status st = dw_sapient_encode_json(json, len, v, buf, buf + cap_bytes, &end, err, sizeof err);
@@ -226,7 +214,7 @@ static char *check_sample(const char *file, dw_sapient_version v, cap *c, void *
     assert_int_equal(k.stats.malformed, 0);
     assert_int_equal(c->n_raw, 1);
     size_t len;
-    char *text = slurp(dw_test_shared(file), &len);
+    char *text = dw_test_read_file(dw_test_shared(file), &len);
     json_t *sample = load_json(text), *raw = load_json(c->raw[0]);
     expect_in(sample, raw, file);
     expect_nothing_more(raw, sample, file, 1);

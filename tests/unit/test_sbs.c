@@ -20,26 +20,6 @@
 extern const dw_codec_ops dw_codec_sbs;
 extern const dw_codec_ops dw_codec_beast;
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    if (b) {
-        b[n] = 0;
-        *len = (size_t)n;
-    }
-    return b;
-}
 
 typedef struct collect {
     json_t *raw;
@@ -124,7 +104,7 @@ static void sbs_golden_file_decode(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *text = slurp(dw_test_shared(GOLDEN_SBS), &len);
+    uint8_t *text = dw_test_read_file(dw_test_shared(GOLDEN_SBS), &len);
     assert_non_null(text);
     collect c;
     collect_init(&c);
@@ -162,7 +142,7 @@ static void sbs_golden_file_decode(void **state)
     assert_true(json_is_false(json_object_get(r, "on_ground")));
 
     /* the same recording through our Beast codec gives the same positions */
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     collect b;
     collect_init(&b);
     decode_all(&dw_codec_beast, rec, len, START_US, &b);
@@ -262,7 +242,7 @@ static void sbs_roundtrip_golden(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *text = slurp(dw_test_shared(GOLDEN_SBS), &len);
+    uint8_t *text = dw_test_read_file(dw_test_shared(GOLDEN_SBS), &len);
     collect c;
     collect_init(&c);
     decode_all(&dw_codec_sbs, text, len, 0, &c);
@@ -278,7 +258,7 @@ static void sbs_roundtrip_beast_obs(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     collect b;
     collect_init(&b);
     decode_all(&dw_codec_beast, rec, len, START_US, &b);
@@ -491,11 +471,11 @@ static void sbs_frame_detect_encode_limits(void **state)
     assert_int_equal(skip, 650);
 
     size_t len;
-    uint8_t *g = slurp(dw_test_shared(GOLDEN_SBS), &len);
+    uint8_t *g = dw_test_read_file(dw_test_shared(GOLDEN_SBS), &len);
     dw_frame_meta m = {0, DW_LINK_STREAM, 0, 0, "x"};
     assert_true(dw_codec_sbs.detect(g, len, &m) >= 90);
     free(g);
-    uint8_t *rec = slurp(dw_test_shared(RECORDING), &len);
+    uint8_t *rec = dw_test_read_file(dw_test_shared(RECORDING), &len);
     assert_int_equal(dw_codec_sbs.detect(rec, len, &m), 0);
     free(rec);
 

@@ -18,21 +18,6 @@ static void write_file(const char *path, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static int count_entries(const char *dir)
 {
@@ -229,7 +214,7 @@ static void tracks_round_trip_through_writer(void **state)
     assert_int_equal(count_entries(dir), 1);
 
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = dw_test_read_file(path, &len);
     const char *head = "# format=dronewall-trk-1\n# tracker=dronewall gnn\n"
                        "# scenario=scenario_N10_s1.csv\nscan,t,track_id,x,vx,y,vy\n";
     assert_memory_equal(text, head, strlen(head));
@@ -340,7 +325,7 @@ static void generator_is_deterministic_and_parses(void **state)
     assert_int_equal(dw_t2d_generate(&p, c), DW_OK);
     assert_int_equal(count_entries(dir), 3);     /* no temporary files left */
     size_t la, lb, lc;
-    char *ta = slurp(a, &la), *tb = slurp(b, &lb), *tc = slurp(c, &lc);
+    char *ta = dw_test_read_file(a, &la), *tb = dw_test_read_file(b, &lb), *tc = dw_test_read_file(c, &lc);
     assert_int_equal(la, lb);
     assert_memory_equal(ta, tb, la);
     assert_true(la != lc || memcmp(ta, tc, la) != 0);
