@@ -40,6 +40,9 @@ typedef enum dw_sensor_status {
 
 typedef struct dw_sensor {
     char id[DW_ID_MAX];
+    /* The name its wire format gives it when that is not id: ASTERIX calls a
+     * radar "ASX-SAC-SIC" (dw_asterix_sensor_name). "" when the same as id. */
+    char wire_id[DW_ID_MAX];
     dw_sensor_kind kind;
     char owner[DW_ID_MAX];          /* nation or organisation, "PL"     */
     double lat_deg, lon_deg, alt_m; /* site (antenna) position           */
