@@ -2,11 +2,24 @@
  *
  * At every instant that has truth, the truths alive then and the confirmed
  * or coasting track reports of the same instant are put in one local ENU
- * frame (at the first truth's position) and compared with GOSPA in 3-D
- * (optimal assignment, cut-off c metres, alpha = 2). Besides GOSPA it
- * reports completeness (the share of truth instants with a track assigned),
- * position RMSE over assigned pairs, and how often a truth changed the
- * track assigned to it (track-number changes, as SIAP counts them).
+ * frame (at the first truth's position) and compared in 3-D, in two ways:
+ *
+ * - GOSPA (optimal 1-to-1 assignment, cut-off c metres, alpha = 2) and the
+ *   figures of that assignment: completeness (the share of truth points with
+ *   a track assigned), position RMSE over assigned pairs, track-number
+ *   changes (a truth's assigned track id changed since its last assignment),
+ *   the share of truth objects ever held, and the longest segment (per truth
+ *   object, the longest run of its consecutive points held by one track id,
+ *   over its number of points). All of these also per class (the truth's
+ *   class at its first point).
+ * - SIAP's association by distance: each track report belongs to its nearest
+ *   truth closer than c, and several reports may belong to one truth. That is
+ *   what ambiguity needs (a duplicate track is redundant, not false, and the
+ *   1-to-1 assignment cannot see it): SIAP completeness (truth points with at
+ *   least one report), ambiguity (reports belonging to a truth over truths
+ *   with one), spuriousness (reports belonging to none over all reports) and
+ *   false tracks (track ids whose reports never belonged to a truth).
+ *
  * Tracks must be reported at the truth instants (`dronewall track --report`
  * on the same grid); a track report at another instant is not used.
  */
@@ -20,6 +33,18 @@
 #include "dronewall/track.h"
 #include "dronewall/truth.h"
 
+/* The figures of one class of truth (1-to-1 assignment). */
+typedef struct dw_geo_class_score {
+    size_t n_truth;             /* truth points                               */
+    size_t n_pairs;             /* of them with a track assigned              */
+    size_t n_truth_ids;         /* truth objects                              */
+    size_t id_changes;
+    double completeness;        /* n_pairs / n_truth                          */
+    double rmse_m;              /* over the pairs; NaN without any            */
+    double held_share;          /* objects with a track assigned at least once */
+    double longest_segment_mean;
+} dw_geo_class_score;
+
 typedef struct dw_geo_score {
     size_t n_steps;             /* instants with truth */
     size_t n_truth;             /* truth points (alive)  */
@@ -29,7 +54,17 @@ typedef struct dw_geo_score {
     double completeness;        /* n_pairs / n_truth */
     double rmse_m;
     size_t id_changes;          /* a truth's assigned track changed */
-    size_t n_truth_ids;
+    size_t n_truth_ids;         /* truth objects (ids with an alive point) */
+    double held_share;          /* of them, with a track assigned at least once */
+    double longest_segment_mean;/* mean over truth objects, 0..1 */
+    /* SIAP, by distance association (see above); NaN where undefined. */
+    size_t n_track_reports;     /* confirmed or coasting, at truth instants */
+    size_t n_track_ids;         /* distinct ids among them */
+    size_t false_tracks;        /* ids never near a truth */
+    double siap_completeness;
+    double ambiguity;           /* >= 1; 1 is best */
+    double spuriousness;
+    dw_geo_class_score by_class[DW_NCLASSES];
     double c_m, p;
 } dw_geo_score;
 
@@ -38,7 +73,9 @@ typedef struct dw_geo_score {
 dw_status dw_geo_score_run(const dw_truth *truth, size_t n_truth, const dw_track *tracks,
                            size_t n_tracks, double c_m, double p, dw_geo_score *out);
 
-/* One JSON object on one line, without the newline. */
+/* One JSON object on one line, without the newline: every figure above,
+ * the per-class ones as "by_class": {"decoy": {...}, ...} with only the
+ * classes that have truth, last. NaN is written as null. */
 void dw_geo_score_print_json(FILE *f, const dw_geo_score *s);
 
 #endif

@@ -7,8 +7,17 @@
  * "max_rang_m" silently ignored is worse than a refusal. Every error names
  * the file, the line (YAML always; JSON for syntax errors) and the entry.
  *
+ * A sensor has two names: its id, which the engine uses everywhere, and
+ * optionally the name its wire format gives it (wire_id: an ASTERIX radar is
+ * "ASX-SAC-SIC"). Observations may arrive under either, so every name, ids
+ * and wire ids together, is unique in a file, and both lookups below accept
+ * either. The index is the one to use per observation: a site may list
+ * 10,000 acoustic nodes.
+ *
  * Ownership: the loaders return one malloc'd array the caller frees with
- * free(); on failure nothing is returned and err says why.
+ * free(); on failure nothing is returned and err says why. An index borrows
+ * the array it was built from (which must then stay alive and unchanged) and
+ * owns only its table.
  */
 #ifndef DRONEWALL_SENSORS_FILE_H
 #define DRONEWALL_SENSORS_FILE_H
@@ -35,8 +44,23 @@ dw_status dw_sensors_load_mem(const char *buf, size_t len, const char *name, dw_
 dw_status dw_sensors_from_doc(const dw_doc *d, const json_t *list, dw_sensor **out,
                               size_t *n_out, char *err, size_t errlen);
 
-/* Index of the sensor whose id is `id`, or -1. Linear: call it when a name
- * is first seen, not per observation. */
+/* Index of the sensor whose id is `id`, or else whose wire_id is `id`, or
+ * -1. Linear: call it when a name is first seen, not per observation. */
 int dw_sensors_find(const dw_sensor *s, size_t n, const char *id);
+
+/* A hash index of the names (id and wire_id) of an array of sensors. */
+typedef struct dw_sensors_index dw_sensors_index;
+
+/* Index s[0..n-1]; the array is borrowed. DW_ERR_INVALID (message in err)
+ * when a name is empty or two sensors share a name (an id, a wire_id, or
+ * one's id and the other's wire_id; a wire_id equal to its own id is fine),
+ * DW_ERR_NOMEM. */
+dw_status dw_sensors_index_create(const dw_sensor *s, size_t n, dw_sensors_index **out,
+                                  char *err, size_t errlen);
+void dw_sensors_index_destroy(dw_sensors_index *x);     /* NULL is fine */
+
+/* Index in the array of the sensor named `name` (its id or its wire_id),
+ * or -1. One hash and, as a rule, one string comparison. */
+int dw_sensors_index_find(const dw_sensors_index *x, const char *name);
 
 #endif

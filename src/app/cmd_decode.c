@@ -6,7 +6,11 @@
  * per source). --raw writes each raw record as the codec describes it (one
  * JSON object per line, "codec" first); --obs writes the normalised
  * observations as native NDJSON. The counters end up in a one-line summary
- * on stderr, and with --stats also as the output's last line.
+ * on stderr, and with --stats also as the output's last line. With --obs,
+ * --sensor-id names the sensor of formats that carry no sensor identity and
+ * --sensors turns the names wire formats give sensors (an ASTERIX radar's
+ * "ASX-SAC-SIC") into the ids of a sensors file, so the output can go
+ * straight to `dronewall track`.
  *
  * Output goes through our own 1 MiB buffer, so a record costs one memcpy and
  * a syscall happens once per megabyte. The option table below drives
@@ -28,6 +32,7 @@
 #include "dronewall/decoder.h"
 #include "dronewall/jsonw.h"
 #include "dronewall/ndjson.h"
+#include "dronewall/sensors_file.h"
 
 #define DECODE_OPTIONS(X)                                                                  \
     X("format", 'f', "NAME", "the codec (default: recognised from each source's bytes)")  \
@@ -35,6 +40,9 @@
     X("obs", 'O', NULL, "observations as native NDJSON (docs/formats.md)")                \
     X("ref", 'R', "LAT,LON", "receiver position in degrees (local position decoding)")    \
     X("edition", 'e', "SPEC", "protocol editions, e.g. cat021=2.6,cat048=1.32")           \
+    X("sensors", 'S', "FILE", "--obs: name sensors by their id in FILE, not their wire_id") \
+    X("sensor-id", 'I', "NAME", "--obs: NAME is every observation's sensor (SBS, AVR, Beast,\n" \
+      "                          Remote ID and CoT name none)")                              \
     X("stats", 's', NULL, "end the output with one JSON object of counters")              \
     X("output", 'o', "OUT", "write to OUT (through a temporary name), not stdout")        \
     X("list", 'l', NULL, "list the codecs and exit")                                      \
@@ -46,7 +54,8 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: dronewall decode [--format NAME] [--raw | --obs] [--ref LAT,LON]\n"
-               "                        [--edition SPEC] [--stats] [-o OUT] FILE... | -\n"
+               "                        [--edition SPEC] [--sensors FILE] [--sensor-id NAME]\n"
+               "                        [--stats] [-o OUT] FILE... | -\n"
                "       dronewall decode --list\n\n"
                "Decodes recordings of sensor wire formats to NDJSON on stdout. The\n"
                "container is recognised by content: pcap and pcapng (UDP payloads, TCP\n"
@@ -92,6 +101,11 @@ typedef struct out {
     size_t len;
     int err;
     uint64_t obs_refused;       /* observations the NDJSON writer refused */
+    /* Renaming sensors (--sensor-id, --sensors). */
+    const char *sensor_id;      /* NULL: keep the decoder's name */
+    const dw_sensor *sensors;
+    const dw_sensors_index *index;  /* NULL: no --sensors */
+    uint64_t renamed, by_id, unlisted;
 } out;
 
 static void out_flush(out *o)
@@ -118,9 +132,33 @@ static void out_line(out *o, const char *s, size_t n)
 
 static void sink_raw(void *ctx, const char *json, size_t len) { out_line(ctx, json, len); }
 
-static void sink_obs(void *ctx, const dw_obs *ob)
+/* The observation under the name the run's sensors file gives its sensor. */
+static const dw_obs *rename_sensor(out *o, const dw_obs *ob, dw_obs *copy)
+{
+    if (!o->sensor_id && !o->index)
+        return ob;
+    *copy = *ob;
+    if (o->sensor_id)
+        snprintf(copy->sensor, sizeof copy->sensor, "%s", o->sensor_id);
+    if (o->index) {
+        int i = dw_sensors_index_find(o->index, copy->sensor);
+        if (i < 0) {
+            o->unlisted++;
+        } else if (strcmp(o->sensors[i].id, copy->sensor) == 0) {
+            o->by_id++;
+        } else {
+            memcpy(copy->sensor, o->sensors[i].id, sizeof copy->sensor);
+            o->renamed++;
+        }
+    }
+    return copy;
+}
+
+static void sink_obs(void *ctx, const dw_obs *in)
 {
     out *o = ctx;
+    dw_obs copy;
+    const dw_obs *ob = rename_sensor(o, in, &copy);
     if (OUT_BUF - o->len < OBS_LINE_MAX)
         out_flush(o);
     char *end = NULL;
@@ -360,7 +398,7 @@ int cmd_decode(int argc, char **argv)
     }
     shortopts[k] = '\0';
 
-    const char *format = NULL, *output = NULL;
+    const char *format = NULL, *output = NULL, *sensors_path = NULL, *sensor_id = NULL;
     int want_raw = 0, want_obs = 0, want_stats = 0, list = 0;
     dw_codec_config cfg = {0};
 
@@ -377,6 +415,12 @@ int cmd_decode(int argc, char **argv)
                 return usage_error("--ref must be LAT,LON in degrees, not '%s'", optarg);
             break;
         case 'e': cfg.edition = optarg; break;
+        case 'S': sensors_path = optarg; break;
+        case 'I':
+            if (!*optarg || strlen(optarg) >= DW_ID_MAX)
+                return usage_error("--sensor-id must be 1 to %d characters", DW_ID_MAX - 1);
+            sensor_id = optarg;
+            break;
         case 's': want_stats = 1; break;
         case 'o': output = optarg; break;
         case 'l': list = 1; break;
@@ -397,6 +441,8 @@ int cmd_decode(int argc, char **argv)
     }
     if (want_raw && want_obs)
         return usage_error("--raw and --obs exclude each other");
+    if ((sensors_path || sensor_id) && !want_obs)
+        return usage_error("--sensors and --sensor-id name the sensors of observations: add --obs");
     if (optind >= argc)
         return usage_error("no input: name files, or - for standard input");
     const dw_codec_ops *codec = NULL;
@@ -412,9 +458,26 @@ int cmd_decode(int argc, char **argv)
 
     out o = {0};
     char tmp[4096];
+    dw_sensor *sensors = NULL;
+    size_t n_sensors = 0;
+    dw_sensors_index *index = NULL;
+    if (sensors_path) {
+        char err[512];
+        if (dw_sensors_load(sensors_path, &sensors, &n_sensors, err, sizeof err) != DW_OK ||
+            dw_sensors_index_create(sensors, n_sensors, &index, err, sizeof err) != DW_OK) {
+            fprintf(stderr, "dronewall decode: %s\n", err);
+            free(sensors);
+            return 1;
+        }
+    }
+    o.sensor_id = sensor_id;
+    o.sensors = sensors;
+    o.index = index;
     o.buf = malloc(OUT_BUF);
     if (!o.buf) {
         fprintf(stderr, "dronewall decode: out of memory\n");
+        dw_sensors_index_destroy(index);
+        free(sensors);
         return 1;
     }
     if (output) {
@@ -423,6 +486,8 @@ int cmd_decode(int argc, char **argv)
         if (!o.f) {
             fprintf(stderr, "dronewall decode: %s: cannot create\n", tmp);
             free(o.buf);
+            dw_sensors_index_destroy(index);
+            free(sensors);
             return 1;
         }
     } else {
@@ -447,6 +512,8 @@ int cmd_decode(int argc, char **argv)
             remove(tmp);
         }
         free(o.buf);
+        dw_sensors_index_destroy(index);
+        free(sensors);
         return 1;
     }
     int rc = 0;
@@ -470,7 +537,15 @@ int cmd_decode(int argc, char **argv)
         rc = 1;
     }
     summary(res, nfiles, &sink.stats, &o);
+    if (index)
+        fprintf(stderr, "dronewall decode: %s: %llu observations renamed from a wire_id to the "
+                        "sensor's id, %llu already named by id, %llu from sensors not listed "
+                        "(names kept)\n",
+                sensors_path, (unsigned long long)o.renamed, (unsigned long long)o.by_id,
+                (unsigned long long)o.unlisted);
     free(res);
     free(o.buf);
+    dw_sensors_index_destroy(index);
+    free(sensors);
     return rc;
 }

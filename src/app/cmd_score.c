@@ -52,7 +52,10 @@ static void usage(FILE *f)
                "Cramer-Rao bound on the same truth and RMSE / bound.\n\n"
                "ndjson: geodetic truth and track records (docs/formats.md); at every truth\n"
                "instant the tracks reported at that instant are compared in 3-D (metres):\n"
-               "GOSPA and its parts, completeness, RMSE and track-number changes.\n\noptions:\n",
+               "GOSPA and its parts, completeness, RMSE, track-number changes and the\n"
+               "longest segment from the optimal assignment, overall and per class of\n"
+               "truth; SIAP completeness, ambiguity, spuriousness and false tracks from\n"
+               "associating each track with its nearest truth closer than --c.\n\noptions:\n",
             DW_T2D_SCORE_FIRST_SCAN);
 #define SCORE_HELP(name, ch, arg, text)                                                     \
     {                                                                                       \

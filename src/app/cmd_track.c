@@ -1,12 +1,13 @@
 /* cmd_track.c — `dronewall track`: NDJSON observations in, NDJSON tracks out.
  *
- * Observations are read in time order and grouped into batches (consecutive
- * plots of one sensor within --window seconds); each batch goes to the
- * tracker, whose state is ECEF [x vx y vy z vz]. Every --report seconds of
- * data time the picture is written: one track record for every confirmed or
- * coasting track, predicted to that instant, and a "dead" record once for each
- * track that was dropped. Bad lines are counted and skipped by the reader;
- * observations the tracker cannot use yet are counted and reported at the end.
+ * A thin main over the track stage's pipeline (dronewall/pipeline.h), which
+ * batches the observations (consecutive plots of one sensor within --window
+ * seconds), runs the tracker and, every --report seconds of data time, hands
+ * out the picture: one track record for every confirmed or coasting track,
+ * predicted to that instant, and a "dead" record once for each track that was
+ * dropped. This file reads the lines, writes the records and the summary. Bad
+ * lines are counted and skipped by the reader; observations the tracker cannot
+ * use yet are counted and reported at the end.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,11 +19,8 @@
 #include "app/commands.h"
 #include "dronewall/log.h"
 #include "dronewall/ndjson.h"
+#include "dronewall/pipeline.h"
 #include "dronewall/sensors_file.h"
-#include "dronewall/track_geo.h"
-#include "dronewall/tracker.h"
-
-#define MAX_BATCH 65536
 
 static void usage(FILE *f)
 {
@@ -47,68 +45,27 @@ static void usage(FILE *f)
         "  -h, --help             this text\n"
         "\n"
         "Observation kinds used now: POLAR (from a sensor of kind radar or aew in the\n"
-        "sensors file) and POS3. Others are counted and skipped.\n");
+        "sensors file, named by its id or wire_id; a plot without elevation is placed\n"
+        "by its alt_m) and POS3. Others are counted and skipped.\n");
 }
 
-typedef struct ctx {
-    dw_tracker *trk;
-    dw_sensor *sensors;
-    size_t n_sensors;
-    dw_polar_site *sites;       /* by file sensor index */
-    int *tidx;                  /* tracker sensor index by file sensor index */
-    int pos_sensor;             /* tracker sensor for POS3 from unlisted sensors */
-    const char **names;         /* tracker sensor index -> name */
-    size_t n_names;
-    FILE *out;
+/* Where the pipeline's reports go: NDJSON lines into one growing buffer. */
+typedef struct out {
+    FILE *f;
+    const dw_pipeline *pl;
     char *line;
     size_t line_cap;
-    int is_polar[33];           /* by tracker sensor index */
-    int64_t period_us[33];
-    double max_range[33];
-    int64_t prev_t[33];         /* end of the sensor's previous batch */
-    double prev_az[33];
-    int64_t report_us;
-    int64_t next_report;        /* INT64_MIN until the first observation */
-    uint64_t n_written, n_dead, n_unwritable;
-} ctx;
+    uint64_t n_written, n_unwritable;
+} out;
 
-static void to_track(const dw_trk *k, dw_track *t)
+static dw_status write_track(void *ctx, const dw_track *t)
 {
-    dw_track_init(t);
-    t->id = k->id;
-    t->t_us = k->t_us;
-    t->status = k->status;
-    dw_geodetic g;
-    dw_geo_state(k->x, &g, t->vel_enu_mps);
-    t->lat_deg = g.lat_deg;
-    t->lon_deg = g.lon_deg;
-    t->alt_m = g.alt_m;
-    /* Position covariance into the local ENU frame. */
-    double pe[3][3], pl[3][3];
-    for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++)
-            pe[i][j] = k->P[(2 * i) * 6 + 2 * j];
-    dw_enu_frame f;
-    dw_enu_frame_init(&f, &g);
-    dw_enu_cov_from_ecef(&f, pe, pl);
-    memcpy(t->cov_pos_enu, pl, sizeof pl);
-    t->hits = k->hits;
-    t->misses = k->misses;
-    t->first_us = k->first_us;
-    t->last_update_us = k->last_update_us;
-    t->quality = k->misses ? 1.0 / (1.0 + k->misses) : 1.0;
-    for (int s = 0; s < 32 && t->n_sensors < DW_TRACK_MAX_SENSORS; s++)
-        if (k->sensor_mask & (1u << s))
-            t->sensor_idx[t->n_sensors++] = (uint16_t)s;
-    t->v_pos = (dw_validity){DW_SRC_ESTIMATED, k->last_update_us, 0};
-}
-
-static int write_track(ctx *c, const dw_track *t)
-{
+    out *c = ctx;
+    size_t n_names;
+    const char *const *names = dw_pipeline_sensor_names(c->pl, &n_names);
     char *end;
     for (;;) {
-        dw_status st = dw_ndjson_write_track(c->line, c->line + c->line_cap, t, c->names,
-                                             c->n_names, &end);
+        dw_status st = dw_ndjson_write_track(c->line, c->line + c->line_cap, t, names, n_names, &end);
         if (st == DW_OK)
             break;
         if (st == DW_ERR_INVALID) {
@@ -118,93 +75,22 @@ static int write_track(ctx *c, const dw_track *t)
                 fprintf(stderr, "dronewall track: track %llu at %.0f m altitude is outside the "
                                 "track format's range; such reports are left out and counted\n",
                         (unsigned long long)t->id, t->alt_m);
-            return 0;
+            return DW_OK;
         }
         if (st != DW_ERR_FULL || c->line_cap > (1u << 24)) {
             fprintf(stderr, "dronewall track: cannot write track %llu: %s\n",
                     (unsigned long long)t->id, dw_status_str(st));
-            return -1;
+            return st;
         }
         char *nb = realloc(c->line, c->line_cap * 2);
         if (!nb)
-            return -1;
+            return DW_ERR_NOMEM;
         c->line = nb;
         c->line_cap *= 2;
     }
-    fwrite(c->line, 1, (size_t)(end - c->line), c->out);
+    fwrite(c->line, 1, (size_t)(end - c->line), c->f);
     c->n_written++;
-    return 0;
-}
-
-/* Write the picture at every report instant up to and including t_us. */
-static int report_until(ctx *c, int64_t t_us)
-{
-    while (c->next_report <= t_us) {
-        size_t n = dw_tracker_count(c->trk);
-        for (size_t i = 0; i < n; i++) {
-            const dw_trk *k = dw_tracker_get(c->trk, i);
-            if (k->status != DW_TRACK_CONFIRMED && k->status != DW_TRACK_COASTING)
-                continue;
-            dw_trk p;
-            dw_tracker_predict_copy(c->trk, k, c->next_report, &p);
-            dw_track t;
-            to_track(&p, &t);
-            if (write_track(c, &t) != 0)
-                return -1;
-        }
-        c->next_report += c->report_us;
-    }
-    return 0;
-}
-
-static int flush_batch(ctx *c, int sensor, dw_meas *m, size_t n)
-{
-    if (n == 0)
-        return 0;
-    int64_t t = m[0].t_us;
-    if (report_until(c, t - 1) != 0)
-        return -1;
-    /* What this batch looked at. A radar's plots come in azimuth order as
-     * the beam turns: the batch covers the arc swept since its previous
-     * batch (the whole circle after a full period or at the start). A
-     * position report describes only its own object: nobody misses. */
-    dw_cover cv;
-    memset(&cv, 0, sizeof cv);
-    if (c->is_polar[sensor]) {
-        int64_t t_end = m[n - 1].t_us;
-        cv.comp = 1;
-        cv.lo = c->prev_az[sensor];
-        cv.hi = m[n - 1].z[1];
-        cv.full = c->prev_t[sensor] == INT64_MIN || c->period_us[sensor] <= 0 ||
-                  t_end - c->prev_t[sensor] >= c->period_us[sensor];
-        cv.max0 = c->max_range[sensor];
-        cv.revisit_us = c->period_us[sensor] / 2;
-        c->prev_t[sensor] = t_end;
-        c->prev_az[sensor] = cv.hi;
-    } else {
-        cv.no_miss = 1;
-    }
-    dw_status st = dw_tracker_update_cover(c->trk, sensor, t, m, n, &cv);
-    if (st != DW_OK) {
-        fprintf(stderr, "dronewall track: tracker: %s\n", dw_status_str(st));
-        return -1;
-    }
-    const dw_trk *dead;
-    size_t nd = dw_tracker_deleted(c->trk, &dead);
-    for (size_t i = 0; i < nd; i++) {
-        dw_track tr;
-        to_track(&dead[i], &tr);
-        tr.t_us = t;
-        if (write_track(c, &tr) != 0)
-            return -1;
-        c->n_dead++;
-    }
-    return 0;
-}
-
-static double sig(double from_obs, double from_sensor)
-{
-    return from_obs > 0 ? from_obs : from_sensor;
+    return DW_OK;
 }
 
 int cmd_track(int argc, char **argv)
@@ -278,75 +164,51 @@ int cmd_track(int argc, char **argv)
     const char *in_path = optind < argc ? argv[optind] : "-";
 
     char err[512];
-    ctx c;
-    memset(&c, 0, sizeof c);
     int rc = 1;
     FILE *in = NULL;
     dw_ndjson_reader *rd = NULL;
-    dw_meas *batch = NULL;
+    dw_pipeline *pl = NULL;
+    dw_sensor *sensors = NULL;
+    size_t n_sensors = 0;
+    out w;
+    memset(&w, 0, sizeof w);
 
-    if (dw_sensors_load(sensors_path, &c.sensors, &c.n_sensors, err, sizeof err) != DW_OK) {
+    if (dw_sensors_load(sensors_path, &sensors, &n_sensors, err, sizeof err) != DW_OK) {
         fprintf(stderr, "dronewall track: %s\n", err);
         return 1;
     }
-    dw_tracker_config cfg;
-    dw_tracker_config_default(&cfg, 3, q);
+    dw_pipeline_config cfg;
+    dw_pipeline_config_default(&cfg);
+    cfg.q = q;
+    cfg.init_vel_mps = init_vel;
     cfg.gate = gate;
     cfg.confirm_m = cm;
     cfg.confirm_n = cn;
     cfg.delete_misses = del;
-    cfg.init_vel_sigma = init_vel;
     cfg.max_tracks = (size_t)max_tracks;
     cfg.max_coast_us = (int64_t)llround(max_coast * 1e6);
-    dw_status st = dw_tracker_create(&cfg, &c.trk);
-    if (st != DW_OK) {
-        fprintf(stderr, "dronewall track: tracker settings rejected: %s\n", dw_status_str(st));
+    cfg.window_us = (int64_t)llround(window_s * 1e6);
+    cfg.report_us = (int64_t)llround(report_s * 1e6);
+    const dw_pipeline_sink sink = {.report = write_track, .dead = write_track, .ctx = &w};
+    if (dw_pipeline_create(sensors, n_sensors, &cfg, &sink, &pl, err, sizeof err) != DW_OK) {
+        fprintf(stderr, "dronewall track: %s\n", err);
         goto done;
     }
-    c.sites = calloc(c.n_sensors ? c.n_sensors : 1, sizeof *c.sites);
-    c.tidx = calloc(c.n_sensors ? c.n_sensors : 1, sizeof *c.tidx);
-    c.names = calloc(c.n_sensors + 1, sizeof *c.names);
-    c.line_cap = 4096;
-    c.line = malloc(c.line_cap);
-    batch = malloc(MAX_BATCH * sizeof *batch);
-    if (!c.sites || !c.tidx || !c.names || !c.line || !batch) {
+    w.pl = pl;
+    w.line_cap = 4096;
+    w.line = malloc(w.line_cap);
+    if (!w.line) {
         fprintf(stderr, "dronewall track: out of memory\n");
         goto done;
     }
-    for (size_t i = 0; i < c.n_sensors; i++) {
-        const dw_sensor *s = &c.sensors[i];
-        const dw_meas_model *mm = &dw_meas_linear_pos;
-        const void *mctx = NULL;
-        if (s->kind == DW_SENSOR_RADAR || s->kind == DW_SENSOR_AEW) {
-            dw_geodetic g = {s->lat_deg, s->lon_deg, s->alt_m};
-            dw_polar_site_init(&c.sites[i], &g);
-            mm = &dw_meas_polar;
-            mctx = &c.sites[i];
-        }
-        if (dw_tracker_add_sensor(c.trk, mm, mctx, &c.tidx[i]) != DW_OK) {
-            fprintf(stderr, "dronewall track: too many sensors (at most 31 now)\n");
-            goto done;
-        }
-        c.names[c.tidx[i]] = s->id;
-        c.is_polar[c.tidx[i]] = mm == &dw_meas_polar;
-        c.period_us[c.tidx[i]] = s->period_us;
-        c.max_range[c.tidx[i]] = s->max_range_m;
-        c.prev_t[c.tidx[i]] = INT64_MIN;
-    }
-    if (dw_tracker_add_sensor(c.trk, &dw_meas_linear_pos, NULL, &c.pos_sensor) != DW_OK) {
-        fprintf(stderr, "dronewall track: too many sensors (at most 31 now)\n");
-        goto done;
-    }
-    c.names[c.pos_sensor] = "position-reports";
-    c.n_names = c.n_sensors + 1;
 
     in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
     if (!in) {
         fprintf(stderr, "dronewall track: %s: %s\n", in_path, strerror(errno));
         goto done;
     }
-    c.out = out_path ? fopen(out_path, "w") : stdout;
-    if (!c.out) {
+    w.f = out_path ? fopen(out_path, "w") : stdout;
+    if (!w.f) {
         fprintf(stderr, "dronewall track: %s: %s\n", out_path, strerror(errno));
         goto done;
     }
@@ -354,16 +216,11 @@ int cmd_track(int argc, char **argv)
         fprintf(stderr, "dronewall track: out of memory\n");
         goto done;
     }
-    c.report_us = (int64_t)llround(report_s * 1e6);
-    c.next_report = INT64_MIN;
 
-    uint64_t n_obs = 0, n_used = 0, n_unsupported = 0, n_unknown_sensor = 0, n_late = 0;
     uint64_t n_other = 0;
-    int cur_sensor = -1;
-    size_t nb = 0;
-    int64_t batch_t0 = 0, last_t = INT64_MIN;
-    const int64_t window_us = (int64_t)llround(window_s * 1e6);
+    dw_pipeline_stats ps;
     dw_record rec;
+    dw_status st;
     for (;;) {
         st = dw_ndjson_next(rd, &rec);
         if (st == DW_ERR_EOF)
@@ -377,87 +234,48 @@ int cmd_track(int argc, char **argv)
             continue;
         }
         const dw_obs *ob = &rec.u.obs;
-        n_obs++;
-        int fi = dw_sensors_find(c.sensors, c.n_sensors, ob->sensor);
-        const dw_sensor *sd = fi >= 0 ? &c.sensors[fi] : NULL;
-        dw_meas m;
-        int tsensor;
-        if (ob->kind == DW_OBS_POLAR) {
-            if (!sd || !(sd->kind == DW_SENSOR_RADAR || sd->kind == DW_SENSOR_AEW)) {
-                n_unknown_sensor++;
+        uint64_t unknown_before = 0;
+        if (ob->kind == DW_OBS_POLAR && DW_LOG_ON(DW_LOG_APP, DW_LOG_WARN)) {
+            dw_pipeline_get_stats(pl, &ps);
+            unknown_before = ps.unknown_sensor;
+        }
+        if ((st = dw_pipeline_obs(pl, ob)) != DW_OK) {
+            fprintf(stderr, "dronewall track: %s\n", dw_status_str(st));
+            goto done;
+        }
+        if (ob->kind == DW_OBS_POLAR && DW_LOG_ON(DW_LOG_APP, DW_LOG_WARN)) {
+            dw_pipeline_get_stats(pl, &ps);
+            if (ps.unknown_sensor != unknown_before)
                 DW_LOG(DW_LOG_APP, DW_LOG_WARN, "%s:%llu: POLAR from '%s', which is no radar in %s",
                        in_path, (unsigned long long)rec.line, ob->sensor, sensors_path);
-                continue;
-            }
-            if (!(ob->has & DW_OBS_HAS_EL) || !(ob->range_m > 0)) {
-                n_unsupported++;
-                continue;
-            }
-            dw_polar_meas(&m, ob->t_us, ob->range_m, ob->az_rad, ob->el_rad,
-                          sig(ob->sigma_range_m, sd->sigma_range_m), sig(ob->sigma_az_rad, sd->sigma_az_rad),
-                          sig(ob->sigma_el_rad, sd->sigma_el_rad));
-            tsensor = c.tidx[fi];
-        } else if (ob->kind == DW_OBS_POS3) {
-            dw_geodetic g = {ob->lat_deg, ob->lon_deg, ob->alt_m};
-            double cov[3][3] = {{0}};
-            if (ob->has & DW_OBS_HAS_COV) {
-                memcpy(cov, ob->cov_enu, sizeof cov);
-            } else {
-                double sp = sig(ob->sigma_pos_m, sd ? sd->sigma_pos_m : 100.0);
-                double sa = sig(ob->sigma_alt_m, sp);
-                cov[0][0] = cov[1][1] = sp * sp;
-                cov[2][2] = sa * sa;
-            }
-            dw_geo_pos_meas(&m, ob->t_us, &g, cov);
-            tsensor = sd ? c.tidx[fi] : c.pos_sensor;
-        } else {
-            n_unsupported++;
-            continue;
         }
-        m.user = (uint32_t)rec.line;
-        if (c.next_report == INT64_MIN)
-            c.next_report = (ob->t_us / c.report_us) * c.report_us;
-        if (ob->t_us < last_t)
-            n_late++;
-        if (nb > 0 && (tsensor != cur_sensor || ob->t_us - batch_t0 > window_us || nb == MAX_BATCH ||
-                       ob->t_us < batch_t0)) {
-            if (flush_batch(&c, cur_sensor, batch, nb) != 0)
-                goto done;
-            nb = 0;
-        }
-        if (nb == 0) {
-            cur_sensor = tsensor;
-            batch_t0 = ob->t_us;
-        }
-        batch[nb++] = m;
-        n_used++;
-        if (ob->t_us > last_t)
-            last_t = ob->t_us;
     }
-    if (flush_batch(&c, cur_sensor, batch, nb) != 0)
+    if ((st = dw_pipeline_finish(pl, INT64_MIN)) != DW_OK) {
+        fprintf(stderr, "dronewall track: %s\n", dw_status_str(st));
         goto done;
-    if (last_t != INT64_MIN && report_until(&c, last_t) != 0)
-        goto done;
-    if (fflush(c.out) != 0 || ferror(c.out)) {
+    }
+    if (fflush(w.f) != 0 || ferror(w.f)) {
         fprintf(stderr, "dronewall track: writing tracks failed\n");
         goto done;
     }
 
     dw_ndjson_stats ns;
     dw_ndjson_get_stats(rd, &ns);
-    dw_tracker_stats ts;
-    dw_tracker_get_stats(c.trk, &ts);
+    dw_pipeline_get_stats(pl, &ps);
     fprintf(stderr,
             "dronewall track: %llu lines, %llu bad, %llu observations (%llu used, %llu of kinds not "
             "tracked yet, %llu from unknown sensors, %llu out of order), %llu other records; "
             "%llu batches, %llu tracks confirmed, %llu dropped; %llu track records written, "
             "%llu left out\n",
-            (unsigned long long)ns.lines, (unsigned long long)ns.bad, (unsigned long long)n_obs,
-            (unsigned long long)n_used, (unsigned long long)n_unsupported,
-            (unsigned long long)n_unknown_sensor, (unsigned long long)n_late,
-            (unsigned long long)n_other, (unsigned long long)ts.batches,
-            (unsigned long long)ts.confirmed, (unsigned long long)c.n_dead,
-            (unsigned long long)c.n_written, (unsigned long long)c.n_unwritable);
+            (unsigned long long)ns.lines, (unsigned long long)ns.bad, (unsigned long long)ps.obs,
+            (unsigned long long)ps.used, (unsigned long long)ps.unsupported,
+            (unsigned long long)ps.unknown_sensor, (unsigned long long)ps.late,
+            (unsigned long long)n_other, (unsigned long long)ps.tracker.batches,
+            (unsigned long long)ps.tracker.confirmed, (unsigned long long)ps.dead,
+            (unsigned long long)w.n_written, (unsigned long long)w.n_unwritable);
+    if (ps.el_from_alt)
+        fprintf(stderr, "dronewall track: %llu POLAR plots without elevation placed by their "
+                        "height\n", (unsigned long long)ps.el_from_alt);
     if (ns.bad)
         fprintf(stderr, "dronewall track: last bad line: %s\n", dw_ndjson_last_error(rd));
     rc = 0;
@@ -465,16 +283,12 @@ done:
     dw_ndjson_reader_destroy(rd);
     if (in && in != stdin)
         fclose(in);
-    if (c.out && c.out != stdout && fclose(c.out) != 0 && rc == 0) {
+    if (w.f && w.f != stdout && fclose(w.f) != 0 && rc == 0) {
         fprintf(stderr, "dronewall track: writing %s failed\n", out_path);
         rc = 1;
     }
-    dw_tracker_destroy(c.trk);
-    free(c.sensors);
-    free(c.sites);
-    free(c.tidx);
-    free(c.names);
-    free(c.line);
-    free(batch);
+    dw_pipeline_destroy(pl);
+    free(sensors);
+    free(w.line);
     return rc;
 }

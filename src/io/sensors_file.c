@@ -1,15 +1,20 @@
-/* sensors_file.c — sensor definitions from a JSON or YAML document.
+/* sensors_file.c — sensor definitions from a JSON or YAML document, and the
+ * hash index of sensor names.
  *
  * One table of keys (name, member, unit conversion, range); "id", "kind"
  * and the "sigma" object are handled around it because the kind must be
  * known before anything else (it chooses the defaults) and the id names the
- * entry in every later message.
+ * entry in every later message. The loader checks names for uniqueness
+ * through the same hash table the index uses, so a file of 10,000 sensors
+ * loads in linear time.
  */
 #include "dronewall/sensors_file.h"
 
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +38,7 @@ typedef struct sfield {
 #define S(m) offsetof(dw_sensor, m)
 
 static const sfield sensor_fields[] = {
+    {"wire_id", S_STR, S(wire_id), DW_ID_MAX, 0, 0},
     {"owner", S_STR, S(owner), DW_ID_MAX, 0, 0},
     {"lat_deg", S_NUM, S(lat_deg), 0, -90, 90},
     {"lon_deg", S_NUM, S(lon_deg), 0, -180, 180},
@@ -61,6 +67,69 @@ static const sfield sigma_fields[] = {
 static const char *const kind_words[] = {DW_SENSOR_KINDS(KIND_WORD)};
 #undef KIND_WORD
 
+/* ---- names: open addressing over (sensor index, which name) ------------- */
+
+/* A slot holds 0 (empty) or 1 + (index << 1 | is_wire_id). */
+typedef struct name_hash {
+    uint32_t *slot;
+    size_t mask;
+} name_hash;
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Room for n_names names at a load factor of at most one half. */
+static int nh_init(name_hash *h, size_t n_names)
+{
+    size_t cap = 16;
+    while (cap < 2 * n_names)
+        cap *= 2;
+    h->slot = calloc(cap, sizeof *h->slot);
+    h->mask = cap - 1;
+    return h->slot ? 0 : -1;
+}
+
+static const char *nh_name(const dw_sensor *s, uint32_t v)
+{
+    v--;
+    return (v & 1) ? s[v >> 1].wire_id : s[v >> 1].id;
+}
+
+/* The sensor named `name`, or -1; *is_wire says which of its names. */
+static int nh_find(const name_hash *h, const dw_sensor *s, const char *name, int *is_wire)
+{
+    for (size_t k = (size_t)fnv1a(name) & h->mask;; k = (k + 1) & h->mask) {
+        uint32_t v = h->slot[k];
+        if (!v)
+            return -1;
+        if (strcmp(nh_name(s, v), name) == 0) {
+            if (is_wire)
+                *is_wire = (int)((v - 1) & 1);
+            return (int)((v - 1) >> 1);
+        }
+    }
+}
+
+/* Enter a name not yet in the table (the caller checked). */
+static void nh_put(name_hash *h, const char *name, size_t i, int is_wire)
+{
+    size_t k = (size_t)fnv1a(name) & h->mask;
+    while (h->slot[k])
+        k = (k + 1) & h->mask;
+    h->slot[k] = (uint32_t)(((i << 1) | (size_t)is_wire) + 1);
+}
+
+/* A sensor's wire_id, if it is a second name (not empty, not its id). */
+static const char *second_name(const dw_sensor *s)
+{
+    return s->wire_id[0] && strcmp(s->wire_id, s->id) != 0 ? s->wire_id : NULL;
+}
+
 /* Kinds whose observations are measured from their site (POLAR, BEARING). */
 static bool needs_site(dw_sensor_kind k)
 {
@@ -73,6 +142,7 @@ typedef struct lctx {
     char *err;
     size_t errlen;
     char where[80];             /* sensors[2] ("PL-RAD-01") */
+    name_hash names;            /* ids and wire ids of the entries so far */
 } lctx;
 
 static const char *type_word(const json_t *v)
@@ -193,16 +263,21 @@ static int load_one(lctx *c, const json_t *list, size_t i, dw_sensor *all)
     }
     const char *ids = json_string_value(id);
     snprintf(c->where, sizeof c->where, "sensors[%zu] (\"%s\")", i, snip(ids, sb, sizeof sb));
-    for (size_t j = 0; j < i; j++) {
-        if (strcmp(all[j].id, ids) != 0)
-            continue;
-        int first = dw_doc_index_line(c->d, list, j);
+    int is_wire = 0;
+    int dup = nh_find(&c->names, all, ids, &is_wire);
+    if (dup >= 0) {
+        int first = dw_doc_index_line(c->d, list, (size_t)dup);
+        char at[48];
         if (first > 0)
-            dw_doc_errf(c->d, idline, c->err, c->errlen,
-                        "%s: duplicate id \"%s\" (first at line %d)", c->where, sb, first);
+            snprintf(at, sizeof at, "at line %d", first);
         else
+            snprintf(at, sizeof at, "in sensors[%d]", dup);
+        if (is_wire)
             dw_doc_errf(c->d, idline, c->err, c->errlen,
-                        "%s: duplicate id \"%s\" (first in sensors[%zu])", c->where, sb, j);
+                        "%s: id \"%s\" is the wire_id of the sensor %s", c->where, sb, at);
+        else
+            dw_doc_errf(c->d, idline, c->err, c->errlen, "%s: duplicate id \"%s\" (first %s)",
+                        c->where, sb, at);
         return -1;
     }
 
@@ -281,7 +356,23 @@ static int load_one(lctx *c, const json_t *list, size_t i, dw_sensor *all)
                     "%s: \"min_el_deg\" is above \"max_el_deg\"", c->where);
         return -1;
     }
+    const char *wire = second_name(&s);
+    if (wire && (dup = nh_find(&c->names, all, wire, &is_wire)) >= 0) {
+        int first = dw_doc_index_line(c->d, list, (size_t)dup);
+        char at[48];
+        if (first > 0)
+            snprintf(at, sizeof at, "at line %d", first);
+        else
+            snprintf(at, sizeof at, "in sensors[%d]", dup);
+        dw_doc_errf(c->d, dw_doc_key_line(c->d, e, "wire_id"), c->err, c->errlen,
+                    "%s: wire_id \"%s\" is already the %s of the sensor %s", c->where,
+                    snip(wire, sb, sizeof sb), is_wire ? "wire_id" : "id", at);
+        return -1;
+    }
     all[i] = s;
+    nh_put(&c->names, all[i].id, i, 0);
+    if (wire)
+        nh_put(&c->names, all[i].wire_id, i, 1);
     return 0;
 }
 
@@ -312,13 +403,25 @@ dw_status dw_sensors_from_doc(const dw_doc *d, const json_t *list, dw_sensor **o
             return DW_ERR_NOMEM;
         }
     }
-    lctx c = {d, err, errlen, ""};
+    if (n > (size_t)INT32_MAX / 2) {
+        dw_doc_errf(d, 0, err, errlen, "%zu sensors are more than this engine can index", n);
+        free(v);
+        return DW_ERR_PARSE;
+    }
+    lctx c = {d, err, errlen, "", {NULL, 0}};
+    if (nh_init(&c.names, 2 * n) != 0) {
+        dw_doc_errf(d, 0, err, errlen, "out of memory for %zu sensors", n);
+        free(v);
+        return DW_ERR_NOMEM;
+    }
     for (size_t i = 0; i < n; i++) {
         if (load_one(&c, list, i, v) < 0) {
+            free(c.names.slot);
             free(v);
             return DW_ERR_PARSE;
         }
     }
+    free(c.names.slot);
     *out = v;
     *n_out = n;
     return DW_OK;
@@ -384,5 +487,80 @@ int dw_sensors_find(const dw_sensor *s, size_t n, const char *id)
     for (size_t i = 0; i < n && i <= (size_t)INT32_MAX; i++)
         if (strcmp(s[i].id, id) == 0)
             return (int)i;
+    for (size_t i = 0; i < n && i <= (size_t)INT32_MAX; i++)
+        if (s[i].wire_id[0] && strcmp(s[i].wire_id, id) == 0)
+            return (int)i;
     return -1;
+}
+
+/* ---- the index ----------------------------------------------------------- */
+
+struct dw_sensors_index {
+    const dw_sensor *s;
+    name_hash h;
+};
+
+dw_status dw_sensors_index_create(const dw_sensor *s, size_t n, dw_sensors_index **out,
+                                  char *err, size_t errlen)
+{
+    char ebuf[256];
+    if (!err || errlen == 0) {
+        err = ebuf;
+        errlen = sizeof ebuf;
+    }
+    if (!out || (n && !s)) {
+        snprintf(err, errlen, "no sensors to index");
+        return DW_ERR_INVALID;
+    }
+    if (n > (size_t)INT32_MAX / 2) {
+        snprintf(err, errlen, "%zu sensors are more than this engine can index", n);
+        return DW_ERR_INVALID;
+    }
+    dw_sensors_index *x = calloc(1, sizeof *x);
+    if (!x || nh_init(&x->h, 2 * n) != 0) {
+        free(x);
+        snprintf(err, errlen, "out of memory for an index of %zu sensors", n);
+        return DW_ERR_NOMEM;
+    }
+    x->s = s;
+    char sb[48];
+    for (size_t i = 0; i < n; i++) {
+        const char *names[2] = {s[i].id, second_name(&s[i])};
+        if (!s[i].id[0]) {
+            snprintf(err, errlen, "sensor %zu has no id", i);
+            dw_sensors_index_destroy(x);
+            return DW_ERR_INVALID;
+        }
+        for (int w = 0; w < 2; w++) {
+            if (!names[w])
+                continue;
+            int is_wire = 0;
+            int j = nh_find(&x->h, s, names[w], &is_wire);
+            if (j >= 0) {
+                snprintf(err, errlen, "sensor %zu's %s \"%s\" is already the %s of sensor %d (\"%s\")",
+                         i, w ? "wire_id" : "id", snip(names[w], sb, sizeof sb),
+                         is_wire ? "wire_id" : "id", j, s[j].id);
+                dw_sensors_index_destroy(x);
+                return DW_ERR_INVALID;
+            }
+            nh_put(&x->h, names[w], i, w);
+        }
+    }
+    *out = x;
+    return DW_OK;
+}
+
+void dw_sensors_index_destroy(dw_sensors_index *x)
+{
+    if (!x)
+        return;
+    free(x->h.slot);
+    free(x);
+}
+
+int dw_sensors_index_find(const dw_sensors_index *x, const char *name)
+{
+    if (!x || !name)
+        return -1;
+    return nh_find(&x->h, x->s, name, NULL);
 }

@@ -79,7 +79,48 @@ assert s["total"]["records"] == 162 and len(s["files"]) == 2, s
   # --obs: native NDJSON
   expect 0 "$DW_BIN" decode --obs "$pcap"
   head -n 1 "$tmp/out" | grep -q '^{"v":1,"type":"obs"' || fail "--obs: $(head -n 1 "$tmp/out")"
+  cp "$tmp/out" "$tmp/obs_ref"
+  # --sensors: a radar's ASTERIX name (its wire_id) becomes its id; names not
+  # in the file are kept; nothing else changes
+  cat >"$tmp/sensors.yaml" <<'YAML'
+sensors:
+  - id: HR-RAD-12
+    wire_id: ASX-025-012
+    kind: radar
+    lat_deg: 45.7
+    lon_deg: 16.0
+  - id: ASX-025-201
+    kind: radar
+    lat_deg: 45.8
+    lon_deg: 16.1
+YAML
+  expect 0 "$DW_BIN" decode --obs --sensors "$tmp/sensors.yaml" "$pcap"
+  [ "$(grep -c '"sensor":"HR-RAD-12"' "$tmp/out")" -eq "$(grep -c '"sensor":"ASX-025-012"' "$tmp/obs_ref")" ] \
+    || fail "--sensors did not rename every ASX-025-012"
+  ! grep -q '"sensor":"ASX-025-012"' "$tmp/out" || fail "--sensors left an ASX-025-012"
+  sed 's/"sensor":"ASX-025-012"/"sensor":"HR-RAD-12"/' "$tmp/obs_ref" | cmp -s - "$tmp/out" \
+    || fail "--sensors changed more than the names"
+  grep -q "38 observations renamed from a wire_id to the sensor's id, 28 already named by id, 60 from sensors not listed" "$tmp/err" \
+    || fail "--sensors summary: $(tail -n 1 "$tmp/err")"
+  # --sensor-id, then --sensors: every observation is named, then renamed
+  expect 0 "$DW_BIN" decode --obs --sensor-id ASX-025-012 --sensors "$tmp/sensors.yaml" "$pcap"
+  [ "$(grep -c '"sensor":"HR-RAD-12"' "$tmp/out")" -eq "$(wc -l <"$tmp/obs_ref")" ] \
+    || fail "--sensor-id then --sensors"
 fi
+
+# --sensor-id names the sensor of formats that carry none (SBS: "ADSB-SBS")
+printf 'MSG,3,1,1,4CA2D6,1,2025/09/09,20:50:00.000,2025/09/09,20:50:00.000,,35000,,,52.10000,21.00000,,,0,0,0,0\n' >"$tmp/one.sbs"
+expect 0 "$DW_BIN" decode --obs "$tmp/one.sbs"
+grep -q '"sensor":"ADSB-SBS"' "$tmp/out" || fail "SBS without --sensor-id: $(cat "$tmp/out")"
+expect 0 "$DW_BIN" decode --obs --sensor-id ADSB-WAW "$tmp/one.sbs"
+grep -q '"sensor":"ADSB-WAW"' "$tmp/out" || fail "--sensor-id: $(cat "$tmp/out")"
+# renaming needs observations; a bad name or sensors file is refused
+expect 2 "$DW_BIN" decode --sensor-id ADSB-WAW "$tmp/one.sbs"
+expect 2 "$DW_BIN" decode --raw --sensors "$tmp/one.sbs" "$tmp/one.sbs"
+expect 2 "$DW_BIN" decode --obs --sensor-id "" "$tmp/one.sbs"
+expect 2 "$DW_BIN" decode --obs --sensor-id "$(printf 'x%.0s' $(seq 48))" "$tmp/one.sbs"
+expect 1 "$DW_BIN" decode --obs --sensors "$tmp/does-not-exist.yaml" "$tmp/one.sbs"
+grep -q "does-not-exist.yaml" "$tmp/err" || fail "missing sensors file not named"
 
 # Robustness: every input ends with 0 or 1, quickly.
 inputs=("$asx/cat_034_048.pcap" "$asx/cat_001_002.pcap" "$DW_SHARED_DIR/data/remoteid/odid_bt5_lr_sample.pcapng"

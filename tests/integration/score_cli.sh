@@ -36,6 +36,33 @@ def=$("$DW_BIN" score --format track2d --scenario "$scn" --tracks "$trk")
 
 "$DW_BIN" score --help | grep -q -- '--scenario' || fail "--help does not describe --scenario"
 
+# ndjson: geodetic truth and tracks; the SIAP and per-class figures are there.
+cat >"$tmp/truth.ndjson" <<'EOF2'
+{"v":1,"type":"truth","t_us":1757451000000000,"id":"G07","class":"gerbera","lat_deg":51.56,"lon_deg":23.70,"alt_m":900.0}
+{"v":1,"type":"truth","t_us":1757451001000000,"id":"G07","class":"gerbera","lat_deg":51.56,"lon_deg":23.6994,"alt_m":900.0}
+{"v":1,"type":"truth","t_us":1757451001000000,"id":"LOT3AB","class":"airliner","lat_deg":52.17,"lon_deg":20.97,"alt_m":3200.0}
+EOF2
+cat >"$tmp/tracks.ndjson" <<'EOF2'
+{"v":1,"type":"track","t_us":1757451000000000,"id":17,"status":"confirmed","lat_deg":51.56,"lon_deg":23.70,"alt_m":910.0}
+{"v":1,"type":"track","t_us":1757451001000000,"id":17,"status":"confirmed","lat_deg":51.56,"lon_deg":23.6994,"alt_m":910.0}
+{"v":1,"type":"track","t_us":1757451001000000,"id":18,"status":"confirmed","lat_deg":50.0,"lon_deg":20.0,"alt_m":500.0}
+EOF2
+"$DW_BIN" score --format ndjson --truth "$tmp/truth.ndjson" --tracks "$tmp/tracks.ndjson" >"$tmp/geo.json"
+python3 - "$tmp/geo.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+want = {"n_steps": 2, "n_truth": 3, "n_pairs": 2, "n_truth_ids": 2, "n_track_ids": 2,
+        "false_tracks": 1, "n_track_reports": 3, "ambiguity": 1, "held_share": 0.5}
+for k, v in want.items():
+    assert abs(s[k] - v) < 1e-9, (k, s[k], v)
+assert abs(s["spuriousness"] - 1 / 3) < 1e-5 and abs(s["siap_completeness"] - 2 / 3) < 1e-5, s
+assert abs(s["rmse_m"] - 10) < 1e-3 and s["longest_segment_mean"] == 0.5, s
+c = s["by_class"]
+assert sorted(c) == ["airliner", "decoy"], c
+assert c["decoy"]["completeness"] == 1 and c["airliner"]["completeness"] == 0, c
+assert c["airliner"]["rmse_m"] is None and c["decoy"]["longest_segment_mean"] == 1, c
+PY
+
 # Usage errors: exit 2 and say why.
 expect_status() {
     local want=$1; shift

@@ -151,6 +151,80 @@ static void find_by_id(void **state)
     free(s);
 }
 
+/* A sensor's wire_id is a second name: both lookups take it, the index in
+ * one hash. */
+static void find_by_wire_id(void **state)
+{
+    (void)state;
+    static const char *y = "sensors:\n"
+                           "  - id: PL-RAD-01\n"
+                           "    kind: radar\n"
+                           "    wire_id: ASX-012-001\n"
+                           "    lat_deg: 51.2\n"
+                           "    lon_deg: 22.9\n"
+                           "  - id: SELF\n"
+                           "    kind: adsb\n"
+                           "    wire_id: SELF\n"
+                           "  - id: AC-0412\n"
+                           "    kind: acoustic\n"
+                           "    lat_deg: 51.55\n"
+                           "    lon_deg: 23.61\n";
+    dw_sensor *s;
+    size_t n;
+    char err[256];
+    if (dw_sensors_load_mem(y, strlen(y), "w.yaml", &s, &n, err, sizeof err) != DW_OK)
+        fail_msg("%s", err);
+    assert_int_equal(n, 3);
+    assert_string_equal(s[0].wire_id, "ASX-012-001");
+    assert_string_equal(s[2].wire_id, "");
+    assert_int_equal(dw_sensors_find(s, n, "ASX-012-001"), 0);
+    assert_int_equal(dw_sensors_find(s, n, "PL-RAD-01"), 0);
+    assert_int_equal(dw_sensors_find(s, n, "SELF"), 1);
+    assert_int_equal(dw_sensors_find(s, n, ""), -1);
+
+    dw_sensors_index *x = NULL;
+    assert_int_equal(dw_sensors_index_create(s, n, &x, err, sizeof err), DW_OK);
+    assert_int_equal(dw_sensors_index_find(x, "ASX-012-001"), 0);
+    assert_int_equal(dw_sensors_index_find(x, "PL-RAD-01"), 0);
+    assert_int_equal(dw_sensors_index_find(x, "SELF"), 1);
+    assert_int_equal(dw_sensors_index_find(x, "AC-0412"), 2);
+    assert_int_equal(dw_sensors_index_find(x, "AC-0413"), -1);
+    assert_int_equal(dw_sensors_index_find(x, ""), -1);
+    assert_int_equal(dw_sensors_index_find(x, NULL), -1);
+    assert_int_equal(dw_sensors_index_find(NULL, "SELF"), -1);
+    dw_sensors_index_destroy(x);
+    dw_sensors_index_destroy(NULL);
+
+    /* An array built elsewhere is checked too; out is untouched on error. */
+    snprintf(s[2].wire_id, sizeof s[2].wire_id, "PL-RAD-01");
+    x = (dw_sensors_index *)(uintptr_t)1;
+    assert_int_equal(dw_sensors_index_create(s, n, &x, err, sizeof err), DW_ERR_INVALID);
+    assert_true(x == (dw_sensors_index *)(uintptr_t)1);
+    assert_string_equal(err, "sensor 2's wire_id \"PL-RAD-01\" is already the id of sensor 0 "
+                             "(\"PL-RAD-01\")");
+    free(s);
+
+    /* Many names: every one found, none confused. */
+    const size_t big = 20000;
+    s = calloc(big, sizeof *s);
+    assert_non_null(s);
+    for (size_t i = 0; i < big; i++) {
+        dw_sensor_init(&s[i], DW_SENSOR_ACOUSTIC);
+        snprintf(s[i].id, sizeof s[i].id, "AC-%05zu", i);
+        if (i % 2)
+            snprintf(s[i].wire_id, sizeof s[i].wire_id, "NODE-%zu", i);
+    }
+    assert_int_equal(dw_sensors_index_create(s, big, &x, err, sizeof err), DW_OK);
+    for (size_t i = 0; i < big; i++) {
+        char name[32];
+        assert_int_equal(dw_sensors_index_find(x, s[i].id), (int)i);
+        snprintf(name, sizeof name, "NODE-%zu", i);
+        assert_int_equal(dw_sensors_index_find(x, name), i % 2 ? (int)i : -1);
+    }
+    dw_sensors_index_destroy(x);
+    free(s);
+}
+
 static void yaml_scalars_become_json(void **state)
 {
     (void)state;
@@ -226,6 +300,15 @@ static const struct bad_file {
      "remote_id, acoustic, rf, eo, citizen, partner, other)"},
     {"dup.yaml", "sensors:\n  - id: A\n    kind: adsb\n  - kind: rf\n    id: A\n",
      "dup.yaml:5: sensors[1] (\"A\"): duplicate id \"A\" (first at line 2)"},
+    {"wire.yaml", "sensors:\n  - id: A\n    kind: adsb\n  - id: B\n    kind: adsb\n    wire_id: A\n",
+     "wire.yaml:6: sensors[1] (\"B\"): wire_id \"A\" is already the id of the sensor at line 2"},
+    {"wire2.yaml", "sensors:\n  - id: A\n    kind: adsb\n    wire_id: W\n  - id: B\n    kind: adsb\n"
+                   "    wire_id: W\n",
+     "wire2.yaml:7: sensors[1] (\"B\"): wire_id \"W\" is already the wire_id of the sensor at line 2"},
+    {"wire3.yaml", "sensors:\n  - id: A\n    kind: adsb\n    wire_id: X\n  - id: X\n    kind: adsb\n",
+     "wire3.yaml:5: sensors[1] (\"X\"): id \"X\" is the wire_id of the sensor at line 2"},
+    {"wire4.json", "{\"sensors\": [{\"id\": \"A\", \"kind\": \"adsb\", \"wire_id\": 12}]}",
+     "wire4.json: sensors[0] (\"A\"): \"wire_id\" must be a string, not a number"},
     {"noid.yaml", "sensors:\n  - id: A\n    kind: adsb\n  - kind: rf\n    lat_deg: 1\n",
      "noid.yaml:4: sensors[1]: missing \"id\""},
     {"num.yaml", "sensors:\n  - id: A\n    kind: adsb\n    max_range_m: 12km\n",
@@ -307,6 +390,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(json_sensors_file),
     cmocka_unit_test(format_by_content),
     cmocka_unit_test(find_by_id),
+    cmocka_unit_test(find_by_wire_id),
     cmocka_unit_test(yaml_scalars_become_json),
     cmocka_unit_test(bad_sensor_files_say_where),
     cmocka_unit_test(missing_file),

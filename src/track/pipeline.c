@@ -1,0 +1,548 @@
+/* pipeline.c — observations to tracker batches to reports (pipeline.h).
+ *
+ * The tracker's state is ECEF [x vx y vy z vz]; a radar's plots are polar
+ * measurements from its site, a position report is a linear measurement of
+ * the position. Per observation the work is one hash lookup and the
+ * measurement's construction; nothing is allocated.
+ */
+#include "dronewall/pipeline.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dronewall/geo.h"
+#include "dronewall/log.h"
+#include "dronewall/sensors_file.h"
+#include "dronewall/track_geo.h"
+
+#define MAX_SLOTS 32            /* the tracker's sensors, at most (tracker.h) */
+#define FIRST_BATCH 1024
+
+/* What the pipeline keeps per tracker slot. */
+typedef struct slot {
+    const char *name;
+    int is_polar;
+    int64_t period_us;
+    double max_range_m;
+    int64_t prev_t;             /* end of the sensor's previous batch */
+    double prev_az;
+    dw_polar_site site;         /* polar slots: the radar's frame        */
+    double rn_m, re_m;          /* polar slots: meridian and prime-vertical
+                                   radii of curvature at the site         */
+} slot;
+
+struct dw_pipeline {
+    dw_pipeline_config cfg;
+    dw_pipeline_sink sink;
+    dw_tracker *trk;
+    dw_sensor *sensors;         /* the caller's, copied */
+    size_t n_sensors;
+    dw_sensors_index *index;
+    int *slot_of;               /* tracker slot by sensor, -1: none */
+    slot slots[MAX_SLOTS];
+    const char *names[MAX_SLOTS];
+    int n_slots;
+    int pos_slot;
+
+    dw_meas *batch;
+    size_t nb, batch_cap;
+    int cur_slot;               /* the batch's slot and source sensor (index, */
+    int cur_src;                /* or -1 and cur_name for an unlisted one)    */
+    char cur_name[DW_ID_MAX];
+    int64_t batch_t0;
+
+    int64_t last_t;             /* latest observation used, INT64_MIN: none */
+    int64_t next_report;        /* INT64_MIN until the first observation used */
+    dw_status failed;           /* a callback's or the tracker's error: sticky */
+    dw_ratelimit rl;
+    dw_pipeline_stats st;
+};
+
+void dw_pipeline_config_default(dw_pipeline_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->q = 1.0;
+    c->init_vel_mps = 80.0;
+    c->gate = 16.3;
+    c->confirm_m = 3;
+    c->confirm_n = 4;
+    c->delete_misses = 4;
+    c->max_tracks = 20000;
+    c->max_coast_us = 30 * 1000000LL;
+    c->window_us = 500000;
+    c->report_us = 1000000;
+}
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int is_radar(dw_sensor_kind k) { return k == DW_SENSOR_RADAR || k == DW_SENSOR_AEW; }
+
+dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
+                             const dw_pipeline_config *cfg, const dw_pipeline_sink *sink,
+                             dw_pipeline **out, char *err, size_t errlen)
+{
+    dw_pipeline_config c;
+    if (cfg)
+        c = *cfg;
+    else
+        dw_pipeline_config_default(&c);
+    if (!out || !sink || !sink->report || (n_sensors && !sensors)) {
+        seterr(err, errlen, "no sink, no report callback or no place for the pipeline");
+        return DW_ERR_INVALID;
+    }
+    if (!(c.q > 0) || !(c.init_vel_mps > 0) || !(c.gate > 0) || c.max_tracks < 1 ||
+        c.max_coast_us <= 0 || c.window_us < 0 || c.report_us <= 0) {
+        seterr(err, errlen, "settings out of range: q, init_vel, gate, max_tracks, max_coast and "
+                            "the report period must be positive, the window not negative");
+        return DW_ERR_INVALID;
+    }
+    size_t n_radars = 0;
+    for (size_t i = 0; i < n_sensors; i++)
+        n_radars += is_radar(sensors[i].kind);
+    if (n_radars + 1 > MAX_SLOTS) {
+        seterr(err, errlen, "%zu radar and aew sensors, but the tracker has room for %d "
+                            "(and one slot for position reports)", n_radars, MAX_SLOTS - 1);
+        return DW_ERR_INVALID;
+    }
+
+    dw_pipeline *p = calloc(1, sizeof *p);
+    if (!p) {
+        seterr(err, errlen, "out of memory");
+        return DW_ERR_NOMEM;
+    }
+    p->cfg = c;
+    p->sink = *sink;
+    p->n_sensors = n_sensors;
+    p->sensors = malloc((n_sensors ? n_sensors : 1) * sizeof *p->sensors);
+    p->slot_of = malloc((n_sensors ? n_sensors : 1) * sizeof *p->slot_of);
+    p->batch_cap = FIRST_BATCH;
+    p->batch = malloc(p->batch_cap * sizeof *p->batch);
+    if (!p->sensors || !p->slot_of || !p->batch) {
+        seterr(err, errlen, "out of memory");
+        dw_pipeline_destroy(p);
+        return DW_ERR_NOMEM;
+    }
+    if (n_sensors)
+        memcpy(p->sensors, sensors, n_sensors * sizeof *sensors);
+    dw_status st = dw_sensors_index_create(p->sensors, n_sensors, &p->index, err, errlen);
+    if (st != DW_OK) {
+        dw_pipeline_destroy(p);
+        return st;
+    }
+
+    dw_tracker_config tc;
+    dw_tracker_config_default(&tc, 3, c.q);
+    tc.gate = c.gate;
+    tc.confirm_m = c.confirm_m;
+    tc.confirm_n = c.confirm_n;
+    tc.delete_misses = c.delete_misses;
+    tc.init_vel_sigma = c.init_vel_mps;
+    tc.max_tracks = c.max_tracks;
+    tc.max_coast_us = c.max_coast_us;
+    if ((st = dw_tracker_create(&tc, &p->trk)) != DW_OK) {
+        seterr(err, errlen, "tracker settings rejected: %s", dw_status_str(st));
+        dw_pipeline_destroy(p);
+        return st;
+    }
+
+    /* Slots: the radars in list order, then the shared one for positions.
+     * The tracker numbers its sensors 0, 1, ... as they are added, so a
+     * radar's site can sit in the slot it is about to get. */
+    for (size_t i = 0; i < n_sensors; i++) {
+        const dw_sensor *s = &p->sensors[i];
+        p->slot_of[i] = -1;
+        if (!is_radar(s->kind))
+            continue;
+        slot *k = &p->slots[p->n_slots];
+        dw_geodetic g = {s->lat_deg, s->lon_deg, s->alt_m};
+        dw_polar_site_init(&k->site, &g);
+        const double e2 = DW_WGS84_F * (2.0 - DW_WGS84_F), sl = sin(s->lat_deg * M_PI / 180.0);
+        const double w = 1.0 - e2 * sl * sl;
+        k->re_m = DW_WGS84_A / sqrt(w);
+        k->rn_m = DW_WGS84_A * (1.0 - e2) / (w * sqrt(w));
+        k->is_polar = 1;
+        int idx;
+        if ((st = dw_tracker_add_sensor(p->trk, &dw_meas_polar, &k->site, &idx)) != DW_OK) {
+            seterr(err, errlen, "tracker refused radar '%s': %s", s->id, dw_status_str(st));
+            dw_pipeline_destroy(p);
+            return DW_ERR_INVALID;
+        }
+        k->name = s->id;
+        k->period_us = s->period_us;
+        k->max_range_m = s->max_range_m;
+        k->prev_t = INT64_MIN;
+        p->names[idx] = s->id;
+        p->slot_of[i] = idx;
+        p->n_slots = idx + 1;
+    }
+    if ((st = dw_tracker_add_sensor(p->trk, &dw_meas_linear_pos, NULL, &p->pos_slot)) != DW_OK) {
+        seterr(err, errlen, "tracker refused the position slot: %s", dw_status_str(st));
+        dw_pipeline_destroy(p);
+        return DW_ERR_INVALID;
+    }
+    p->slots[p->pos_slot].name = DW_PIPELINE_POS_NAME;
+    p->slots[p->pos_slot].prev_t = INT64_MIN;
+    p->names[p->pos_slot] = DW_PIPELINE_POS_NAME;
+    p->n_slots = p->pos_slot + 1;
+
+    p->cur_slot = -1;
+    p->cur_src = -1;
+    p->last_t = INT64_MIN;
+    p->next_report = INT64_MIN;
+    p->failed = DW_OK;
+    p->rl = (dw_ratelimit)DW_RATELIMIT_INIT(1.0, 5.0);
+    *out = p;
+    return DW_OK;
+}
+
+void dw_pipeline_destroy(dw_pipeline *p)
+{
+    if (!p)
+        return;
+    dw_tracker_destroy(p->trk);
+    dw_sensors_index_destroy(p->index);
+    free(p->sensors);
+    free(p->slot_of);
+    free(p->batch);
+    free(p);
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static void to_track(const dw_trk *k, dw_track *t)
+{
+    dw_track_init(t);
+    t->id = k->id;
+    t->t_us = k->t_us;
+    t->status = k->status;
+    dw_geodetic g;
+    dw_geo_state(k->x, &g, t->vel_enu_mps);
+    t->lat_deg = g.lat_deg;
+    t->lon_deg = g.lon_deg;
+    t->alt_m = g.alt_m;
+    /* Position covariance into the local ENU frame. */
+    double pe[3][3], pl[3][3];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            pe[i][j] = k->P[(2 * i) * 6 + 2 * j];
+    dw_enu_frame f;
+    dw_enu_frame_init(&f, &g);
+    dw_enu_cov_from_ecef(&f, pe, pl);
+    memcpy(t->cov_pos_enu, pl, sizeof pl);
+    t->hits = k->hits;
+    t->misses = k->misses;
+    t->first_us = k->first_us;
+    t->last_update_us = k->last_update_us;
+    t->quality = k->misses ? 1.0 / (1.0 + k->misses) : 1.0;
+    for (int s = 0; s < MAX_SLOTS && t->n_sensors < DW_TRACK_MAX_SENSORS; s++)
+        if (k->sensor_mask & (1u << s))
+            t->sensor_idx[t->n_sensors++] = (uint16_t)s;
+    t->v_pos = (dw_validity){DW_SRC_ESTIMATED, k->last_update_us, 0};
+}
+
+/* Report the picture at every instant up to and including t_us. */
+static dw_status report_until(dw_pipeline *p, int64_t t_us)
+{
+    if (p->next_report == INT64_MIN)
+        return DW_OK;
+    while (p->next_report <= t_us) {
+        size_t n = dw_tracker_count(p->trk);
+        for (size_t i = 0; i < n; i++) {
+            const dw_trk *k = dw_tracker_get(p->trk, i);
+            if (k->status != DW_TRACK_CONFIRMED && k->status != DW_TRACK_COASTING)
+                continue;
+            dw_trk pr;
+            dw_tracker_predict_copy(p->trk, k, p->next_report, &pr);
+            dw_track t;
+            to_track(&pr, &t);
+            dw_status st = p->sink.report(p->sink.ctx, &t);
+            if (st != DW_OK)
+                return st;
+            p->st.reports++;
+        }
+        if (p->sink.report_done) {
+            dw_status st = p->sink.report_done(p->sink.ctx, p->next_report);
+            if (st != DW_OK)
+                return st;
+        }
+        p->st.report_instants++;
+        p->next_report += p->cfg.report_us;
+    }
+    return DW_OK;
+}
+
+/* The waiting batch to the tracker, after the picture before it. */
+static dw_status flush_batch(dw_pipeline *p)
+{
+    size_t n = p->nb;
+    if (n == 0)
+        return DW_OK;
+    const dw_meas *m = p->batch;
+    const int sensor = p->cur_slot;
+    slot *k = &p->slots[sensor];
+    int64_t t = m[0].t_us;
+    dw_status st = report_until(p, t - 1);
+    if (st != DW_OK)
+        return st;
+    /* What this batch looked at. A radar's plots come in azimuth order as
+     * the beam turns: the batch covers the arc swept since its previous
+     * batch (the whole circle after a full period or at the start). A
+     * position report describes only its own object: nobody misses. */
+    dw_cover cv;
+    memset(&cv, 0, sizeof cv);
+    if (k->is_polar) {
+        int64_t t_end = m[n - 1].t_us;
+        cv.comp = 1;
+        cv.lo = k->prev_az;
+        cv.hi = m[n - 1].z[1];
+        cv.full = k->prev_t == INT64_MIN || k->period_us <= 0 || t_end - k->prev_t >= k->period_us;
+        cv.max0 = k->max_range_m;
+        cv.revisit_us = k->period_us / 2;
+        k->prev_t = t_end;
+        k->prev_az = cv.hi;
+    } else {
+        cv.no_miss = 1;
+    }
+    p->nb = 0;
+    if ((st = dw_tracker_update_cover(p->trk, sensor, t, m, n, &cv)) != DW_OK)
+        return st;
+    const dw_trk *dead;
+    size_t nd = dw_tracker_deleted(p->trk, &dead);
+    for (size_t i = 0; i < nd; i++) {
+        p->st.dead++;
+        if (!p->sink.dead)
+            continue;
+        dw_track tr;
+        to_track(&dead[i], &tr);
+        tr.t_us = t;
+        if ((st = p->sink.dead(p->sink.ctx, &tr)) != DW_OK)
+            return st;
+    }
+    return DW_OK;
+}
+
+/* ---- measurements -------------------------------------------------------- */
+
+static double sig(double from_obs, double from_sensor)
+{
+    return from_obs > 0 ? from_obs : from_sensor;
+}
+
+/* The elevation of a plot at slant range r_m from site k whose target is at
+ * height alt_m, with its sigma. The Earth is taken as a sphere of the local
+ * radius of curvature in the plot's azimuth (Euler: 1/R = cos²az/M +
+ * sin²az/N), centred on the site's normal: exact to second order in the
+ * ground distance, a few metres of height at 200 km, far below what any
+ * height measurement gives. With a = R + site height and b = R + target
+ * height, the triangle centre-site-target gives
+ *     sin el = (b² - a² - r²) / (2 a r).
+ * sigma_el is the height's sigma carried through d(sin el)/d(b) = b / (a r),
+ * with the range's sigma through d(sin el)/dr added in quadrature (both over
+ * cos el); with no height sigma it is the sensor's elevation sigma. Returns
+ * -1 when no elevation reaches that height at that range. */
+static int el_from_alt(const slot *k, const dw_sensor *s, const dw_obs *o, double sigma_r,
+                       double *el, double *sigma_el)
+{
+    const double r = o->range_m, sa = sin(o->az_rad), ca = cos(o->az_rad);
+    const double R = 1.0 / (ca * ca / k->rn_m + sa * sa / k->re_m);
+    const double a = R + s->alt_m, b = R + o->alt_m;
+    const double dh = o->alt_m - s->alt_m;
+    const double bb_aa = dh * (a + b);                 /* b² - a², without cancellation */
+    const double se = (bb_aa - r * r) / (2.0 * a * r);
+    if (!(fabs(se) <= 1.0))
+        return -1;
+    *el = asin(se);
+    double ce = sqrt(1.0 - se * se);
+    if (ce < 1e-3)
+        ce = 1e-3;
+    const double sigma_h = o->sigma_alt_m;
+    if (sigma_h > 0) {
+        const double ds_dh = b / (a * r);
+        const double ds_dr = -bb_aa / (2.0 * a * r * r) - 1.0 / (2.0 * a);
+        *sigma_el = sqrt(ds_dh * ds_dh * sigma_h * sigma_h + ds_dr * ds_dr * sigma_r * sigma_r) / ce;
+    } else {
+        *sigma_el = sig(o->sigma_el_rad, s->sigma_el_rad);
+    }
+    return 0;
+}
+
+/* Is o from the same source as the waiting batch? */
+static int same_source(const dw_pipeline *p, int slot_idx, int src, const char *name)
+{
+    if (slot_idx != p->cur_slot || src != p->cur_src)
+        return 0;
+    return src >= 0 || strcmp(name, p->cur_name) == 0;
+}
+
+static dw_status fail(dw_pipeline *p, dw_status st)
+{
+    p->failed = st;
+    return st;
+}
+
+dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o)
+{
+    if (!p || !o)
+        return DW_ERR_INVALID;
+    if (p->failed != DW_OK)
+        return p->failed;
+    p->st.obs++;
+    int fi = dw_sensors_index_find(p->index, o->sensor);
+    const dw_sensor *sd = fi >= 0 ? &p->sensors[fi] : NULL;
+    dw_meas m;
+    int tslot, by_alt = 0;
+    if (o->kind == DW_OBS_POLAR) {
+        if (!sd || !is_radar(sd->kind)) {
+            p->st.unknown_sensor++;
+            DW_LOG_RL(&p->rl, o->t_us, DW_LOG_TRACK, DW_LOG_DEBUG,
+                      "POLAR from '%s', which is no radar or aew sensor of the pipeline's",
+                      o->sensor);
+            return DW_OK;
+        }
+        tslot = p->slot_of[fi];
+        const slot *k = &p->slots[tslot];
+        if (!(o->range_m > 0)) {
+            p->st.unsupported++;
+            return DW_OK;
+        }
+        const double sr = sig(o->sigma_range_m, sd->sigma_range_m);
+        double el, sel;
+        if (o->has & DW_OBS_HAS_EL) {
+            el = o->el_rad;
+            sel = sig(o->sigma_el_rad, sd->sigma_el_rad);
+        } else if ((o->has & DW_OBS_HAS_ALT) && el_from_alt(k, sd, o, sr, &el, &sel) == 0) {
+            by_alt = 1;
+        } else {
+            p->st.unsupported++;
+            return DW_OK;
+        }
+        dw_polar_meas(&m, o->t_us, o->range_m, o->az_rad, el, sr,
+                      sig(o->sigma_az_rad, sd->sigma_az_rad), sel);
+    } else if (o->kind == DW_OBS_POS3) {
+        dw_geodetic g = {o->lat_deg, o->lon_deg, o->alt_m};
+        double cov[3][3] = {{0}};
+        if (o->has & DW_OBS_HAS_COV) {
+            memcpy(cov, o->cov_enu, sizeof cov);
+        } else {
+            double sp = sig(o->sigma_pos_m, sd ? sd->sigma_pos_m : 100.0);
+            double sa = sig(o->sigma_alt_m, sp);
+            cov[0][0] = cov[1][1] = sp * sp;
+            cov[2][2] = sa * sa;
+        }
+        dw_geo_pos_meas(&m, o->t_us, &g, cov);
+        tslot = p->pos_slot;
+    } else {
+        p->st.unsupported++;
+        return DW_OK;
+    }
+    m.user = (uint32_t)p->st.obs;
+
+    /* The batch buffer grows before anything changes, so a failure leaves
+     * the pipeline as it was. */
+    if (p->nb == p->batch_cap && p->batch_cap < DW_PIPELINE_MAX_BATCH) {
+        size_t cap = p->batch_cap * 2;
+        dw_meas *nbuf = realloc(p->batch, cap * sizeof *nbuf);
+        if (!nbuf) {
+            p->st.obs--;
+            return DW_ERR_NOMEM;
+        }
+        p->batch = nbuf;
+        p->batch_cap = cap;
+    }
+    if (p->next_report == INT64_MIN)
+        p->next_report = (o->t_us / p->cfg.report_us) * p->cfg.report_us;
+    if (o->t_us < p->last_t)
+        p->st.late++;
+    if (p->nb > 0 && (!same_source(p, tslot, fi, o->sensor) ||
+                      o->t_us - p->batch_t0 > p->cfg.window_us || p->nb == p->batch_cap ||
+                      o->t_us < p->batch_t0)) {
+        dw_status st = flush_batch(p);
+        if (st != DW_OK)
+            return fail(p, st);
+    }
+    if (p->nb == 0) {
+        p->cur_slot = tslot;
+        p->cur_src = fi;
+        if (fi < 0)
+            snprintf(p->cur_name, sizeof p->cur_name, "%s", o->sensor);
+        p->batch_t0 = o->t_us;
+    }
+    p->batch[p->nb++] = m;
+    p->st.used++;
+    p->st.el_from_alt += (uint64_t)by_alt;
+    if (o->t_us > p->last_t)
+        p->last_t = o->t_us;
+    return DW_OK;
+}
+
+dw_status dw_pipeline_advance(dw_pipeline *p, int64_t now_us)
+{
+    if (!p)
+        return DW_ERR_INVALID;
+    if (p->failed != DW_OK)
+        return p->failed;
+    dw_status st;
+    if (p->nb > 0 && now_us - p->batch_t0 > p->cfg.window_us && (st = flush_batch(p)) != DW_OK)
+        return fail(p, st);
+    /* A waiting batch holds the picture back to the instant before it. */
+    int64_t upto = now_us - 1;
+    if (p->nb > 0 && p->batch_t0 - 1 < upto)
+        upto = p->batch_t0 - 1;
+    if ((st = report_until(p, upto)) != DW_OK)
+        return fail(p, st);
+    return DW_OK;
+}
+
+dw_status dw_pipeline_finish(dw_pipeline *p, int64_t until_us)
+{
+    if (!p)
+        return DW_ERR_INVALID;
+    if (p->failed != DW_OK)
+        return p->failed;
+    dw_status st = flush_batch(p);
+    if (st != DW_OK)
+        return fail(p, st);
+    if (until_us == INT64_MIN)
+        until_us = p->last_t;
+    if (until_us != INT64_MIN && (st = report_until(p, until_us)) != DW_OK)
+        return fail(p, st);
+    return DW_OK;
+}
+
+void dw_pipeline_get_stats(const dw_pipeline *p, dw_pipeline_stats *out)
+{
+    if (!p || !out)
+        return;
+    *out = p->st;
+    dw_tracker_get_stats(p->trk, &out->tracker);
+}
+
+const char *const *dw_pipeline_sensor_names(const dw_pipeline *p, size_t *n)
+{
+    if (!p) {
+        if (n)
+            *n = 0;
+        return NULL;
+    }
+    if (n)
+        *n = (size_t)p->n_slots;
+    return p->names;
+}
+
+int dw_pipeline_sensor_find(const dw_pipeline *p, const char *name)
+{
+    return p ? dw_sensors_index_find(p->index, name) : -1;
+}
