@@ -13,9 +13,12 @@
  *
  * Decoding gives, per record, one raw JSON object with the spec's item and
  * field names and values in the spec's units, and, for target reports and
- * tracks, a dw_obs: CAT048 -> POLAR, CAT021 -> POS3, CAT062 -> POS3.
+ * tracks, a dw_obs: CAT048 -> POLAR (alt_m from a validated I090 flight
+ * level, else from I110, the height a 3-D radar measured), CAT021 -> POS3,
+ * CAT062 -> POS3.
  * Encoding takes such a raw JSON object back to a data block (any category
- * in the tables), a POLAR dw_obs to CAT048, and a dw_track to CAT062.
+ * in the tables), a POLAR dw_obs to CAT048 (one record per block, or many
+ * with dw_asterix_block_*), and a dw_track to CAT062.
  *
  * This module is also the "asterix" codec of the codec table (codec.h);
  * this header adds what the generic interface does not carry: the raw JSON
@@ -79,13 +82,49 @@ dw_status dw_asterix_encode_json(dw_asterix *ax, const char *json, size_t len, u
                                  uint8_t *end, uint8_t **out_end);
 
 /* A CAT048 data block of one target report from a POLAR observation:
- * I010 (from a sensor named ASX-SSS-CCC, else the configured source), I140,
- * I020, I040, and I070, I090, I220, I240 when the observation has a Mode
- * 3/A code, an altitude (as flight level), an ICAO address, a callsign.
- * DW_ERR_UNSUPPORTED for other kinds, DW_ERR_RANGE when range or time do
- * not fit, DW_ERR_FULL. */
+ * I010 (from a sensor named ASX-SSS-CCC, else the configured source), I140
+ * (t_us as time of day, 1/128 s), I020 (TYP 5 Mode S, 2 SSR, 1 PSR), I040
+ * (range 1/256 NM, azimuth 360/2^16 degrees), and I070, I220, I240 when the
+ * observation has a Mode 3/A code, an ICAO address, a callsign. alt_m goes
+ * to I090 (flight level, 1/4 FL) when the plot has an SSR identity (Mode
+ * 3/A, ICAO address or callsign: a transponder's Mode C), and to I110
+ * (height measured by a 3-D radar, 25 ft) when it has none (a primary
+ * radar's own measurement); the decoder reads a validated I090 before
+ * I110, so both come back as they went. Elevation,
+ * range rate, sigmas and attributes are not carried. Written directly,
+ * without text in between, byte for byte what the raw JSON of the record
+ * would encode to. DW_ERR_UNSUPPORTED for other kinds, DW_ERR_RANGE when
+ * the range, azimuth or height do not fit, DW_ERR_FULL; buf is unchanged
+ * on failure. */
 dw_status dw_asterix_encode_obs(dw_asterix *ax, const dw_obs *o, uint8_t *buf, uint8_t *end,
                                 uint8_t **out_end);
+
+/* A CAT048 data block filled with several target reports: a radar sends a
+ * block per sector or scan, not one per plot. The caller owns the struct
+ * and the buffer; the members are for reading (start: the block's CAT
+ * octet; p: the end of the records so far; records: how many).
+ *
+ *   dw_asterix_block b;
+ *   dw_asterix_block_begin(&b, buf, buf + 1400);      // e.g. one datagram
+ *   while (more && dw_asterix_block_add_obs(ax, &b, &o) == DW_OK) ...
+ *   dw_asterix_block_finish(&b, &end);                 // [buf, end) to send
+ */
+typedef struct dw_asterix_block {
+    uint8_t *start, *p, *end;
+    unsigned records;
+} dw_asterix_block;
+
+/* Start an empty CAT048 block at buf; it may grow to end (at most 65,535
+ * octets, what LEN can say). DW_ERR_FULL if fewer than 3 octets. */
+dw_status dw_asterix_block_begin(dw_asterix_block *b, uint8_t *buf, uint8_t *end);
+/* Append one POLAR observation as a record, as dw_asterix_encode_obs
+ * writes it; the block's LEN stays current. DW_ERR_FULL when the record
+ * does not fit (finish this block and begin another), DW_ERR_RANGE,
+ * DW_ERR_UNSUPPORTED; on failure the block is unchanged. */
+dw_status dw_asterix_block_add_obs(dw_asterix *ax, dw_asterix_block *b, const dw_obs *o);
+/* The end of the finished block: *out_end = b->p, or b->start when it has
+ * no records (an empty block is not worth sending). */
+dw_status dw_asterix_block_finish(dw_asterix_block *b, uint8_t **out_end);
 
 /* A CAT062 data block of one system track: I010, I040 (track number: the
  * low 16 bits of t->id), I070 (time of t->t_us), I080, I105, I185, I130

@@ -12,7 +12,8 @@
  * observation mapping and the type table used for tracks.
  *
  * This header adds what the codec table cannot say: the encoders (a track
- * to an event, a raw record back to its wire form for round trips), the
+ * or an observation to an event, a raw record back to its wire form for
+ * round trips), the
  * affiliation/class → CoT type mapping and the CoT time format. Everything
  * here writes into the caller's [buf, end) and allocates nothing, except
  * dw_cot_encode_raw, which parses its JSON with jansson and frees it again.
@@ -26,6 +27,7 @@
 #include <stdint.h>
 
 #include "dronewall/codec.h"
+#include "dronewall/obs.h"
 #include "dronewall/status.h"
 #include "dronewall/track.h"
 
@@ -72,6 +74,30 @@ typedef struct dw_cot_track_opts {
  * a position that is not finite. */
 dw_status dw_cot_encode_track(const dw_track *t, int64_t now_us, const dw_cot_track_opts *opts,
                               uint8_t *buf, uint8_t *end, uint8_t **out_end);
+
+/* How long an observation's event stays valid after its time unless the
+ * caller says otherwise: a partner's warning of a drone is worth showing
+ * for a couple of minutes (3-4 km of flight), not for the 20 s of a track
+ * that updates every few seconds. */
+#define DW_COT_OBS_STALE_DEFAULT_US (120 * 1000000LL)
+
+/* One CoT XML event for a POS3 or POS2 observation (a neighbour's warning),
+ * as the codec's encode_obs writes it: uid "<sensor>-<seq>" (seq is the
+ * caller's counter: the codec counts its encode_obs calls), type "a-u-A"
+ * with the 2525 air function of the class the sensor scored highest (an
+ * unknown air object: affiliation is for the assessor), how "m-f", time =
+ * start = t_us, stale = t_us + stale_after_us (0: the default above),
+ * <point> lat/lon (10^-9 degree), hae (mm; POS3 only), ce = one sigma of
+ * the worse horizontal axis (the covariance, else sigma_pos_m) and le (the
+ * vertical one), mm; <contact callsign>, <track course speed slope> from
+ * vel_enu_mps (10^-6 degree, 0.1 mm/s), a <link relation="p-p"> naming
+ * the sensor and a remarks line. The CoT decoder reads it back as the same
+ * observation to those resolutions, with sensor "COT", the covariance as
+ * sigmas and no class scores (docs/formats.md). DW_ERR_UNSUPPORTED for
+ * other kinds, DW_ERR_RANGE for a position, height (outside -1000 ...
+ * 100000 m) or time CoT cannot carry, DW_ERR_FULL. */
+dw_status dw_cot_encode_obs(const dw_obs *o, uint64_t seq, int64_t stale_after_us, uint8_t *buf,
+                            uint8_t *end, uint8_t **out_end);
 
 /* A raw record as decoded by dw_codec_cot (JSON text of len bytes) back to
  * its wire form: decode → encode_raw → decode gives the same record. wire

@@ -53,7 +53,7 @@ dw_status dw_sapient_version_parse(const char *s, dw_sapient_version *out);
 #define DW_SAPIENT_TEXT_MAX 128 /* names, descriptions, object_info values */
 #define DW_SAPIENT_ZONE_MAX 8   /* UTM zone, e.g. "30N" */
 #define DW_SAPIENT_CLASSES_MAX 32
-#define DW_SAPIENT_INFO_MAX 8
+#define DW_SAPIENT_INFO_MAX 16   /* object_info entries kept: dronewall writes up to 10 */
 #define DW_SAPIENT_ASSOC_MAX 4
 #define DW_SAPIENT_MODES_MAX 4
 

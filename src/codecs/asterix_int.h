@@ -72,6 +72,7 @@ typedef struct dw__asx_tok {
  * editions in force (a field an edition lacks has frn -1). */
 typedef struct dw__asx_refs048 {
     dw__asx_ref sac, sic, tod, rho, theta, m3_v, m3_g, m3a, fl_v, fl, addr, ident;
+    dw__asx_ref typ, h3d;               /* I020 TYP, I110 3DH */
 } dw__asx_refs048;
 
 /* The CAT048 fast path: the usual layout of the items the tracker needs
@@ -83,6 +84,15 @@ typedef struct dw__asx_fast048 {
     int8_t f010, f140, f040, f070, f090, f220, f240;
     int fl_signed;
     double tod_s, rho_nm, theta_deg, fl;    /* the LSBs */
+    /* I110 (3-D height) at its usual place: 2 octets, 14-bit signed 3DH. */
+    int8_t f110;                        /* -1 when the edition differs */
+    double h3d_ft;
+    /* The encoder's direct writer (asterix_obs.c): set only when every item
+     * it writes (also I020's first part) sits where that writer puts it,
+     * with the LSBs it quantises to, and the items come in this FRN order;
+     * otherwise encoding goes through the JSON of the record. */
+    int enc_ok;
+    int8_t f020;
 } dw__asx_fast048;
 
 typedef struct dw__asx_refs021 {
@@ -255,6 +265,12 @@ int dw__asx_obs(dw_asterix *ax, const dw__asx_cat *c, const dw__asx_rec *r,
  * path (for the test that checks one against the other). */
 int dw__asx_obs048_generic(dw_asterix *ax, const dw__asx_cat *c, const dw__asx_rec *r,
                            const dw__asx_when *when, dw_obs *o);
+/* The CAT048 record of a POLAR observation by way of its raw JSON and the
+ * table-driven encoder: what the direct writer of dw_asterix_encode_obs
+ * must match byte for byte (a unit test holds it to that; the benchmark
+ * measures one against the other). */
+dw_status dw__asx_encode_obs_json(dw_asterix *ax, const dw_obs *o, uint8_t *buf, uint8_t *end,
+                                  uint8_t **out_end);
 dw__asx_when dw__asx_when_of(int64_t rx_us);
 int64_t dw__asx_time_us(const dw__asx_when *w, double tod_s);
 

@@ -4,8 +4,13 @@
  * from the radar ASX-SSS-CCC, CAT021 reports and CAT062 system tracks become
  * POS3. Fields are read through references resolved by name from the tables
  * of the editions in force, so an edition change needs no code here. The
- * encoders build the raw JSON of a record and hand it to the table-driven
- * encoder, so they cannot write a layout the tables do not describe.
+ * track encoder builds the raw JSON of a record and hands it to the
+ * table-driven encoder, so it cannot write a layout the tables do not
+ * describe. The observation encoder is on the simulator's hot path (millions
+ * of plots a run), so it writes CAT048 records directly, at the places
+ * resolve_fast048 checked against the tables; the JSON route stays as its
+ * reference (dw__asx_encode_obs_json), and as the writer for an edition
+ * laid out otherwise.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -48,8 +53,15 @@ static void resolve_fast048(dw_asterix *ax)
             (a->fl.kind == DW__ASX_F_SQTY || a->fl.kind == DW__ASX_F_UQTY) &&
             at(c, &a->addr, 0, 24, 0) && at(c, &a->ident, 0, 48, 0) &&
             a->ident.kind == DW__ASX_F_ICAO;
+    /* I110, when the edition has it, must be where the fast path reads it,
+     * or the fast path would miss what the generic one reads. */
+    int h3d_at = at(c, &a->h3d, 0, 14, 0) && a->h3d.kind == DW__ASX_F_SQTY;
+    if (a->h3d.frn >= 0 && !h3d_at)
+        f->ok = 0;
     if (!f->ok)
         return;
+    f->f110 = h3d_at ? a->h3d.frn : -1;
+    f->h3d_ft = h3d_at ? a->h3d.lsb : 0;
     f->f010 = a->sac.frn;
     f->f140 = a->tod.frn;
     f->f040 = a->rho.frn;
@@ -62,6 +74,20 @@ static void resolve_fast048(dw_asterix *ax)
     f->rho_nm = a->rho.lsb;
     f->theta_deg = a->theta.lsb;
     f->fl = a->fl.lsb;
+
+    /* The direct writer: I020's first part is one octet of TYP (3 bits)
+     * and four flags, and every LSB is the one the JSON path rounds to. */
+    const dw__asx_ref *t = &a->typ;
+    int n020 = t->frn >= 0 ? c->uap[t->frn] : -1;
+    f->f020 = t->frn;
+    f->enc_ok = n020 >= 0 && t->sub < 0 && t->byte == 0 && t->bits == 3 && t->shift == 5 &&
+                c->nodes[n020].kind == DW__ASX_N_EXTENDED && c->nodes[n020].ns >= 1 &&
+                c->parts[c->nodes[n020].s0] == 1 && f->f110 >= 0 &&
+                f->tod_s == 1.0 / 128 && f->rho_nm == 1.0 / 256 &&
+                f->theta_deg == 360.0 / 65536 && f->fl == 0.25 && f->h3d_ft == 25.0 &&
+                f->f010 < f->f140 && f->f140 < f->f020 && f->f020 < f->f040 &&
+                f->f040 < f->f070 && f->f070 < f->f090 && f->f090 < f->f220 &&
+                f->f220 < f->f240 && f->f240 < f->f110 && f->f110 < 21;
 }
 
 void dw__asx_resolve_refs(dw_asterix *ax)
@@ -80,6 +106,8 @@ void dw__asx_resolve_refs(dw_asterix *ax)
     a->fl = dw__asx_resolve(c, "I090", NULL, "FL");
     a->addr = dw__asx_resolve(c, "I220", NULL, NULL);
     a->ident = dw__asx_resolve(c, "I240", NULL, NULL);
+    a->typ = dw__asx_resolve(c, "I020", NULL, "TYP");
+    a->h3d = dw__asx_resolve(c, "I110", NULL, "3DH");
 
     resolve_fast048(ax);
 
@@ -228,7 +256,8 @@ static int callsign(const dw__asx_cat *c, const dw__asx_rec *r, const dw__asx_re
 }
 
 /* CAT048, the hot path of a radar feed: the fields at the places
- * resolve_fast048 checked against the tables, one presence test per item.
+ * resolve_fast048 checked against the tables, one presence test per item
+ * (I010, I140, I040, I070, I090, I110, I220, I240).
  * Gives what dw__asx_obs048_generic gives (a unit test holds it to that). */
 static int obs048_fast(dw_asterix *ax, const dw__asx_rec *r, const dw__asx_when *w, dw_obs *o)
 {
@@ -278,6 +307,15 @@ static int obs048_fast(dw_asterix *ax, const dw__asx_rec *r, const dw__asx_when 
             o->has |= DW_OBS_HAS_ALT;
         }
     }
+    if (F->f110 >= 0 && (pr >> F->f110 & 1) && !(o->has & DW_OBS_HAS_ALT)) {
+        /* No validated Mode C: the height a 3-D radar measured. */
+        q = r->at[F->f110];
+        int h = (q[0] & 0x3F) << 8 | q[1];
+        if (h & 0x2000)
+            h -= 0x4000;
+        o->alt_m = h * F->h3d_ft * FT_M;
+        o->has |= DW_OBS_HAS_ALT;
+    }
     if (pr >> F->f220 & 1) {
         q = r->at[F->f220];
         o->icao = (uint32_t)q[0] << 16 | (uint32_t)q[1] << 8 | q[2];
@@ -326,6 +364,15 @@ int dw__asx_obs048_generic(dw_asterix *ax, const dw__asx_cat *c, const dw__asx_r
         /* Pressure altitude (standard atmosphere), the only height a
          * secondary radar gets; not the WGS-84 height of POS3. */
         o->alt_m = dw__asx_xf(q, &R->fl) * FL_M;
+        o->has |= DW_OBS_HAS_ALT;
+    }
+    if (!(o->has & DW_OBS_HAS_ALT) && (q = dw__asx_item(r, &R->h3d))) {
+        /* Height measured by a 3-D radar (above mean sea level), for a plot
+         * without a validated Mode C: the transponder's altitude, where
+         * there is one, is far more precise than a height from elevation
+         * at range (0.1 degree is 300 m at 100 NM), and it is what the
+         * aircraft flies by. */
+        o->alt_m = dw__asx_xf(q, &R->h3d) * FT_M;
         o->has |= DW_OBS_HAS_ALT;
     }
     if ((q = dw__asx_item(r, &R->addr))) {
@@ -586,8 +633,18 @@ static void callsign_json(txt *t, const char *cs)
     tf(t, "\"%s\"", s);
 }
 
-dw_status dw_asterix_encode_obs(dw_asterix *ax, const dw_obs *o, uint8_t *buf, uint8_t *end,
-                                uint8_t **out_end)
+/* Which height item carries alt_m: a plot with an SSR identity (Mode 3/A,
+ * Mode S address or callsign) is a secondary radar's, whose only height is
+ * the transponder's Mode C (I090, flight levels); any other plot is a
+ * primary 3-D radar's, whose height it measured itself (I110, 25 ft). */
+static int is_ssr(const dw_obs *o)
+{
+    return (o->has & (DW_OBS_HAS_MODE3A | DW_OBS_HAS_ICAO | DW_OBS_HAS_CALLSIGN)) != 0;
+}
+
+/* The reference encoder: the record as raw JSON through the tables. */
+dw_status dw__asx_encode_obs_json(dw_asterix *ax, const dw_obs *o, uint8_t *buf, uint8_t *end,
+                                  uint8_t **out_end)
 {
     if (!ax || !o || !buf || !end || !out_end)
         return DW_ERR_INVALID;
@@ -598,7 +655,7 @@ dw_status dw_asterix_encode_obs(dw_asterix *ax, const dw_obs *o, uint8_t *buf, u
     unsigned sac = ax->sac, sic = ax->sic;
     parse_sensor(o->sensor, &sac, &sic);
     double rho_nm = o->range_m / NM_M;
-    if (!(rho_nm >= 0 && rho_nm * 256 < 65535.5))
+    if (!(rho_nm >= 0 && rho_nm * 256 < 65535.5) || !isfinite(o->az_rad))
         return DW_ERR_RANGE;
     double az = fmod(o->az_rad / DEG_RAD, 360.0);
     if (az < 0)
@@ -606,7 +663,7 @@ dw_status dw_asterix_encode_obs(dw_asterix *ax, const dw_obs *o, uint8_t *buf, u
     /* Quantise here so that 359.999 does not round up to 360 = 2^16 LSB. */
     long th = lround(az * 65536.0 / 360.0) & 0xFFFF;
     long rh = lround(rho_nm * 256.0);
-    int ssr = (o->has & (DW_OBS_HAS_MODE3A | DW_OBS_HAS_ICAO | DW_OBS_HAS_CALLSIGN)) != 0;
+    int ssr = is_ssr(o);
     int modes = (o->has & DW_OBS_HAS_ICAO) != 0;
     txt t = {ax->json, ax->json + 4096, 0};
     tf(&t, "{\"cat\":48,\"ed\":\"%s\",\"I010\":{\"SAC\":%u,\"SIC\":%u},\"I140\":",
@@ -616,7 +673,7 @@ dw_status dw_asterix_encode_obs(dw_asterix *ax, const dw_obs *o, uint8_t *buf, u
     tf(&t, ",\"I040\":{\"RHO\":%.8f,\"THETA\":%.13f}", rh / 256.0, th * 360.0 / 65536.0);
     if (o->has & DW_OBS_HAS_MODE3A)
         tf(&t, ",\"I070\":{\"V\":0,\"G\":0,\"L\":0,\"MODE3A\":\"%04o\"}", o->mode3a & 07777u);
-    if (o->has & DW_OBS_HAS_ALT) {
+    if ((o->has & DW_OBS_HAS_ALT) && ssr) {
         double fl = o->alt_m / FL_M;
         if (!(fabs(fl) < 2047.0))
             return DW_ERR_RANGE;
@@ -628,10 +685,250 @@ dw_status dw_asterix_encode_obs(dw_asterix *ax, const dw_obs *o, uint8_t *buf, u
         tf(&t, ",\"I240\":");
         callsign_json(&t, o->callsign);
     }
+    if ((o->has & DW_OBS_HAS_ALT) && !ssr) {
+        double h = o->alt_m / FT_M / 25.0;
+        if (!(h > -8192.5 && h < 8191.5))
+            return DW_ERR_RANGE;
+        tf(&t, ",\"I110\":{\"3DH\":%.0f}", round(h) * 25.0);
+    }
     tf(&t, "}");
     if (t.full)
         return DW_ERR_FULL;
     return dw__asx_encode_json(ax, ax->json, (size_t)(t.p - ax->json), buf, end, out_end);
+}
+
+/* 6-bit ICAO character codes by ASCII: A-Z, 0-9, space; anything else a
+ * space (lower case is raised first). */
+static unsigned icao6(char ch)
+{
+    if (ch >= 'a' && ch <= 'z')
+        ch = (char)(ch - 32);
+    if (ch >= 'A' && ch <= 'Z')
+        return (unsigned)(ch - 'A' + 1);
+    if (ch >= '0' && ch <= '9')
+        return (unsigned)ch;
+    return 32;
+}
+
+static void put14(uint8_t *q, long raw)
+{
+    q[0] = (uint8_t)((unsigned long)raw >> 8 & 0x3F);
+    q[1] = (uint8_t)raw;
+}
+
+/* One CAT048 record (FSPEC and items, no block header) of a POLAR
+ * observation at [p, end), written straight from the layout resolve_fast048
+ * checked: the same octets as dw__asx_encode_obs_json gives, without the
+ * text in between. Everything is checked before anything is written. */
+static dw_status record048(const dw_asterix *ax, const dw_obs *o, uint8_t *p, uint8_t *end,
+                           uint8_t **out_end)
+{
+    const dw__asx_fast048 *F = &ax->f048;
+    unsigned sac = ax->sac, sic = ax->sic;
+    parse_sensor(o->sensor, &sac, &sic);
+    double rho_nm = o->range_m / NM_M;
+    if (!(rho_nm >= 0 && rho_nm * 256 < 65535.5) || !isfinite(o->az_rad))
+        return DW_ERR_RANGE;
+    double az = fmod(o->az_rad / DEG_RAD, 360.0);
+    if (az < 0)
+        az += 360.0;
+    unsigned th = (unsigned)(lround(az * 65536.0 / 360.0) & 0xFFFF);
+    unsigned rh = (unsigned)lround(rho_nm * 256.0);
+    int64_t us = o->t_us % DAY_US;
+    if (us < 0)
+        us += DAY_US;
+    int64_t tod = (us * 128 + 500000) / 1000000;
+    if (tod >= 86400 * 128)
+        tod -= 86400 * 128;
+    int ssr = is_ssr(o);
+    int modes = (o->has & DW_OBS_HAS_ICAO) != 0;
+    int m3a = (o->has & DW_OBS_HAS_MODE3A) != 0;
+    int cs = (o->has & DW_OBS_HAS_CALLSIGN) && o->callsign[0];
+    int i090 = (o->has & DW_OBS_HAS_ALT) && ssr, i110 = (o->has & DW_OBS_HAS_ALT) && !ssr;
+    long alt = 0;
+    if (i090) {
+        double fl = o->alt_m / FL_M;
+        if (!(fabs(fl) < 2047.0))
+            return DW_ERR_RANGE;
+        alt = lround(fl * 4);
+        if (alt < 0 && !F->fl_signed)
+            return DW_ERR_RANGE;    /* CAT048 1.30's unsigned FL */
+    } else if (i110) {
+        double h = o->alt_m / FT_M / 25.0;
+        if (!(h > -8192.5 && h < 8191.5))
+            return DW_ERR_RANGE;
+        alt = lround(h);
+    }
+
+    uint32_t want = 1u << F->f010 | 1u << F->f140 | 1u << F->f020 | 1u << F->f040;
+    size_t n = 2 + 3 + 1 + 4;
+    if (m3a) {
+        want |= 1u << F->f070;
+        n += 2;
+    }
+    if (i090) {
+        want |= 1u << F->f090;
+        n += 2;
+    }
+    if (modes) {
+        want |= 1u << F->f220;
+        n += 3;
+    }
+    if (cs) {
+        want |= 1u << F->f240;
+        n += 6;
+    }
+    if (i110) {
+        want |= 1u << F->f110;
+        n += 2;
+    }
+    unsigned hi = 31 - (unsigned)__builtin_clz(want);
+    size_t nfs = hi / 7 + 1;
+    if ((size_t)(end - p) < nfs + n)
+        return DW_ERR_FULL;
+
+    uint8_t *q = p;
+    memset(q, 0, nfs);
+    for (size_t i = 0; i + 1 < nfs; i++)
+        q[i] = 1;
+    for (uint32_t m = want; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctz(m);
+        q[i / 7] |= (uint8_t)(0x80u >> (i % 7));
+    }
+    q += nfs;
+    /* Items in FRN order (resolve_fast048 checked the order). */
+    *q++ = (uint8_t)sac;
+    *q++ = (uint8_t)sic;
+    *q++ = (uint8_t)(tod >> 16);
+    *q++ = (uint8_t)(tod >> 8);
+    *q++ = (uint8_t)tod;
+    *q++ = (uint8_t)((modes ? 5u : ssr ? 2u : 1u) << 5);
+    *q++ = (uint8_t)(rh >> 8);
+    *q++ = (uint8_t)rh;
+    *q++ = (uint8_t)(th >> 8);
+    *q++ = (uint8_t)th;
+    if (m3a) {
+        *q++ = (uint8_t)(o->mode3a >> 8 & 0x0F);
+        *q++ = (uint8_t)o->mode3a;
+    }
+    if (i090) {
+        put14(q, alt);
+        q += 2;
+    }
+    if (modes) {
+        *q++ = (uint8_t)(o->icao >> 16);
+        *q++ = (uint8_t)(o->icao >> 8);
+        *q++ = (uint8_t)o->icao;
+    }
+    if (cs) {
+        uint64_t w = 0;
+        int ended = 0;
+        for (int i = 0; i < 8; i++) {
+            char ch = ended ? ' ' : o->callsign[i];
+            if (!ch) {
+                ended = 1;
+                ch = ' ';
+            }
+            w = w << 6 | icao6(ch);
+        }
+        for (int i = 5; i >= 0; i--)
+            *q++ = (uint8_t)(w >> (8 * i));
+    }
+    if (i110) {
+        put14(q, alt);
+        q += 2;
+    }
+    *out_end = q;
+    return DW_OK;
+}
+
+/* One record into [p, end) by whichever writer the edition allows. */
+static dw_status add_record(dw_asterix *ax, const dw_obs *o, uint8_t *p, uint8_t *end,
+                            uint8_t **out_end)
+{
+    if (o->kind != DW_OBS_POLAR || !ax->by_cat[48])
+        return DW_ERR_UNSUPPORTED;
+    if (ax->f048.enc_ok)
+        return record048(ax, o, p, end, out_end);
+    /* An edition laid out otherwise: through the JSON, then the record
+     * without its block header. */
+    uint8_t blk[512], *e;
+    dw_status st = dw__asx_encode_obs_json(ax, o, blk, blk + sizeof blk, &e);
+    if (st != DW_OK)
+        return st;
+    size_t n = (size_t)(e - blk) - 3;
+    if ((size_t)(end - p) < n)
+        return DW_ERR_FULL;
+    memcpy(p, blk + 3, n);
+    *out_end = p + n;
+    return DW_OK;
+}
+
+dw_status dw_asterix_block_begin(dw_asterix_block *b, uint8_t *buf, uint8_t *end)
+{
+    if (!b || !buf || !end || end < buf)
+        return DW_ERR_INVALID;
+    if (end - buf < 3)
+        return DW_ERR_FULL;
+    if (end - buf > 65535)
+        end = buf + 65535;      /* what LEN can say */
+    buf[0] = 48;
+    buf[1] = 0;
+    buf[2] = 3;
+    b->start = buf;
+    b->p = buf + 3;
+    b->end = end;
+    b->records = 0;
+    return DW_OK;
+}
+
+dw_status dw_asterix_block_add_obs(dw_asterix *ax, dw_asterix_block *b, const dw_obs *o)
+{
+    if (!ax || !b || !o || !b->start || b->p < b->start + 3 || b->p > b->end)
+        return DW_ERR_INVALID;
+    uint8_t *e;
+    dw_status st = add_record(ax, o, b->p, b->end, &e);
+    if (st != DW_OK)
+        return st;
+    b->p = e;
+    b->records++;
+    size_t n = (size_t)(b->p - b->start);
+    b->start[1] = (uint8_t)(n >> 8);
+    b->start[2] = (uint8_t)n;
+    return DW_OK;
+}
+
+dw_status dw_asterix_block_finish(dw_asterix_block *b, uint8_t **out_end)
+{
+    if (!b || !out_end || !b->start || b->p < b->start + 3 || b->p > b->end)
+        return DW_ERR_INVALID;
+    *out_end = b->records ? b->p : b->start;
+    return DW_OK;
+}
+
+dw_status dw_asterix_encode_obs(dw_asterix *ax, const dw_obs *o, uint8_t *buf, uint8_t *end,
+                                uint8_t **out_end)
+{
+    if (!ax || !o || !buf || !end || end < buf || !out_end)
+        return DW_ERR_INVALID;
+    if (o->kind != DW_OBS_POLAR || !ax->by_cat[48])
+        return DW_ERR_UNSUPPORTED;
+    /* The record first, the header once it is known to fit: a failure
+     * leaves buf as it was. */
+    if (end - buf > 65535)
+        end = buf + 65535;
+    uint8_t *e;
+    dw_status st = add_record(ax, o, buf + (end - buf < 3 ? end - buf : 3), end, &e);
+    if (st != DW_OK)
+        return st;
+    if (end - buf < 3)
+        return DW_ERR_FULL;
+    size_t n = (size_t)(e - buf);
+    buf[0] = 48;
+    buf[1] = (uint8_t)(n >> 8);
+    buf[2] = (uint8_t)n;
+    *out_end = e;
+    return DW_OK;
 }
 
 static double clampd(double v, double lo, double hi)

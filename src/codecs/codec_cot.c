@@ -16,6 +16,8 @@
  * sensor "COT": POS3 when its height is known, POS2 otherwise; ce/le are
  * the one-sigma errors, <track> course/speed/slope the velocity, <contact>
  * callsign the callsign when it fits. docs/formats.md has the details.
+ * Observations out (encode_obs, a neighbour's warning) are cot_obs.c's,
+ * one XML event per frame.
  *
  * Memory: the state owns the JSON buffer and the TAK arena, sized once for
  * the largest frame; libxml2 builds (and we free) a tree per XML event,
@@ -310,6 +312,7 @@ typedef struct cot_state {
     char *json;
     dw__takp_arena *arena;
     dw_ratelimit rl;
+    uint64_t seq;           /* encode_obs counter, for uids */
 } cot_state;
 
 static dw_status cot_create(const dw_codec_config *cfg, void **out)
@@ -463,6 +466,16 @@ static dw_status cot_encode_track(void *state, const dw_track *t, int64_t now_us
     return dw_cot_encode_track(t, now_us, NULL, buf, end, out_end);
 }
 
+static dw_status cot_encode_obs(void *state, const dw_obs *o, uint8_t *buf, uint8_t *end,
+                                uint8_t **out_end)
+{
+    cot_state *s = state;
+    dw_status st = dw_cot_encode_obs(o, s->seq, 0, buf, end, out_end);
+    if (st == DW_OK)
+        s->seq++;
+    return st;
+}
+
 const dw_codec_ops dw_codec_cot = {
     .name = "cot",
     .summary = "Cursor-on-Target XML events and TAK protocol v1 (mesh and stream)",
@@ -471,6 +484,6 @@ const dw_codec_ops dw_codec_cot = {
     .create = cot_create,
     .destroy = cot_destroy,
     .decode = cot_decode,
-    .encode_obs = NULL,
+    .encode_obs = cot_encode_obs,
     .encode_track = cot_encode_track,
 };

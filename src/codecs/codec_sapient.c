@@ -19,6 +19,7 @@
 #include "codecs/sapient_int.h"
 
 #define NODES_MAX 256
+#define NODE_BUCKETS 512            /* a power of two */
 /* protobuf-c's tree of a message is a few times its wire size. The arena starts small (most
  * messages are a few hundred bytes) and doubles when a frame needs more, up to a cap; a frame
  * whose tree does not fit even then is counted as malformed. */
@@ -36,6 +37,11 @@ typedef struct sap_state {
     size_t raw_cap;
     size_t n_nodes;
     dw_sapient_node nodes[NODES_MAX];
+    /* node ids → nodes[]: chains of indices from NODE_BUCKETS heads, -1 ends a chain. A
+     * network of thousands of nodes sends every message from another one, so finding a node
+     * must not cost a scan of the table. */
+    int16_t bucket[NODE_BUCKETS];
+    int16_t next[NODES_MAX];
     dw_sapient_msg msg;                 /* the typed view of the current frame */
     uint64_t seq;                       /* encode_obs counter, for ids          */
     dw_ratelimit rl;
@@ -161,6 +167,7 @@ static dw_status sap_create(const dw_codec_config *cfg, void **state)
     dw__sap_arena_init(&s->dec, dec, DECODE_ARENA);
     dw__sap_arena_init(&s->enc, enc, ENCODE_ARENA);
     s->raw_cap = RAW_START;
+    memset(s->bucket, 0xFF, sizeof s->bucket);     /* every chain empty (-1) */
     s->forced = forced;
     s->out_version = forced ? forced : DW_SAPIENT_V2_0;
     dw_ratelimit rl = DW_RATELIMIT_INIT(1.0, 5.0);
@@ -171,12 +178,36 @@ static dw_status sap_create(const dw_codec_config *cfg, void **state)
 
 /* ---------------------------------------------------------------- nodes */
 
+/* Of the first len bytes of id (no NUL among them), eight at a time. */
+static size_t node_hash(const char *id, size_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
+    while (len) {
+        uint64_t w = 0;
+        size_t k = len < 8 ? len : 8;
+        memcpy(&w, id, k);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 29;
+        id += k;
+        len -= k;
+    }
+    return (size_t)(h ^ h >> 32) & (NODE_BUCKETS - 1);
+}
+
+/* The node of id (its first len bytes, or up to its NUL), or NULL. */
+static dw_sapient_node *node_findn(const sap_state *s, const char *id, size_t len)
+{
+    for (int i = s->bucket[node_hash(id, len)]; i >= 0; i = s->next[i]) {
+        const char *k = s->nodes[i].node_id;
+        if (!strncmp(k, id, len) && k[len] == '\0')
+            return (dw_sapient_node *)&s->nodes[i];
+    }
+    return NULL;
+}
+
 static dw_sapient_node *node_find(const sap_state *s, const char *id)
 {
-    for (size_t i = 0; i < s->n_nodes; i++)
-        if (!strcmp(s->nodes[i].node_id, id))
-            return (dw_sapient_node *)&s->nodes[i];
-    return NULL;
+    return node_findn(s, id, strlen(id));
 }
 
 static dw_sapient_node *node_get(sap_state *s, const char *id)
@@ -184,16 +215,28 @@ static dw_sapient_node *node_get(sap_state *s, const char *id)
     dw_sapient_node *n = node_find(s, id);
     if (n)
         return n;
+    int k;
     if (s->n_nodes < NODES_MAX) {
-        n = &s->nodes[s->n_nodes++];
+        k = (int)s->n_nodes++;
     } else {
-        n = &s->nodes[0];
-        for (size_t i = 1; i < NODES_MAX; i++)
-            if (s->nodes[i].last_us < n->last_us)
-                n = &s->nodes[i];
+        /* Full: the least recently heard makes room, out of its chain first. */
+        k = 0;
+        for (int i = 1; i < NODES_MAX; i++)
+            if (s->nodes[i].last_us < s->nodes[k].last_us)
+                k = i;
+        const char *old = s->nodes[k].node_id;
+        int16_t *p = &s->bucket[node_hash(old, strlen(old))];
+        while (*p >= 0 && *p != k)
+            p = &s->next[*p];
+        if (*p == k)
+            *p = s->next[k];
     }
+    n = &s->nodes[k];
     memset(n, 0, sizeof *n);
     dw__sap_copy(n->node_id, sizeof n->node_id, id);
+    size_t b = node_hash(n->node_id, strlen(n->node_id));
+    s->next[k] = s->bucket[b];
+    s->bucket[b] = (int16_t)k;
     return n;
 }
 
@@ -222,12 +265,9 @@ dw_status dw_sapient_node_get(const void *codec_state, const char *node_id, dw_s
 /* The version a node registered with, for messages whose bytes read the same in both. */
 static dw_sapient_version registered_version(void *ctx, const uint8_t *id, size_t len)
 {
-    char key[DW_SAPIENT_ID_MAX];
-    if (len >= sizeof key)
+    if (len >= DW_SAPIENT_ID_MAX || memchr(id, '\0', len))
         return 0;
-    memcpy(key, id, len);
-    key[len] = '\0';
-    const dw_sapient_node *n = node_find(ctx, key);
+    const dw_sapient_node *n = node_findn(ctx, (const char *)id, len);
     return n && n->registered ? n->version : 0;
 }
 
@@ -394,7 +434,7 @@ static dw_status sap_encode_obs(void *state, const dw_obs *o, uint8_t *buf, uint
 {
     sap_state *s = state;
     dw_sapient_msg *m = &s->msg;
-    memset(m, 0, sizeof *m);
+    /* dw__sap_obs_detection clears the header and the detection it fills. */
     m->hdr.version = s->out_version;
     m->kind = DW_SAPIENT_DETECTION_REPORT;
     dw_status st = dw__sap_obs_detection(o, s->seq, &m->hdr, &m->u.det);

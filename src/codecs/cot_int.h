@@ -63,6 +63,10 @@ void dw__xw_str(dw__xw *w, const char *s);          /* raw, NUL-terminated */
 void dw__xw_esc(dw__xw *w, const char *s, size_t n, int attr);
 void dw__xw_attr(dw__xw *w, const char *name, const char *val);
 void dw__xw_attr_num(dw__xw *w, const char *name, double v);
+/* A number already snapped to a whole number of 10^-decimals units
+ * (decimals 0..9), printed from that integer without printf: the same
+ * double reads back. Falls back to dw__xw_attr_num beyond 4e15 units. */
+void dw__xw_attr_fixed(dw__xw *w, const char *name, double v, int decimals);
 /* Returns DW_ERR_RANGE for a time outside years 0001–9999. */
 dw_status dw__xw_attr_time(dw__xw *w, const char *name, int64_t t_us);
 

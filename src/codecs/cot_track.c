@@ -167,19 +167,21 @@ static dw_status track_xml(const dw__cot_trk *f, uint8_t *buf, uint8_t *end, uin
         return st;
     dw__xw_attr(&w, "how", f->how);
     dw__xw_str(&w, "><point");
-    dw__xw_attr_num(&w, "lat", f->lat_deg);
-    dw__xw_attr_num(&w, "lon", f->lon_deg);
-    dw__xw_attr_num(&w, "hae", f->hae_m);
-    dw__xw_attr_num(&w, "ce", f->ce_m);
-    dw__xw_attr_num(&w, "le", f->le_m);
+    /* Snapped above: printed from their integers (the same text as the
+     * shortest digits, without printf). */
+    dw__xw_attr_fixed(&w, "lat", f->lat_deg, 9);
+    dw__xw_attr_fixed(&w, "lon", f->lon_deg, 9);
+    dw__xw_attr_fixed(&w, "hae", f->hae_m, 3);
+    dw__xw_attr_fixed(&w, "ce", f->ce_m, 3);
+    dw__xw_attr_fixed(&w, "le", f->le_m, 3);
     dw__xw_str(&w, "/><detail><contact");
     dw__xw_attr(&w, "callsign", f->callsign);
     dw__xw_str(&w, "/>");
     if (f->has_track) {
         dw__xw_str(&w, "<track");
-        dw__xw_attr_num(&w, "course", f->course_deg);
-        dw__xw_attr_num(&w, "speed", f->speed_mps);
-        dw__xw_attr_num(&w, "slope", f->slope_deg);
+        dw__xw_attr_fixed(&w, "course", f->course_deg, 6);
+        dw__xw_attr_fixed(&w, "speed", f->speed_mps, 4);
+        dw__xw_attr_fixed(&w, "slope", f->slope_deg, 6);
         dw__xw_str(&w, "/>");
     }
     dw__xw_str(&w, "<remarks source=\"dronewall\">");

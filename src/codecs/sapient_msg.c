@@ -67,21 +67,18 @@ void dw_sapient_ulid(int64_t t_us, uint64_t entropy, char out[27])
     if (ms > 0xFFFFFFFFFFFFLL)
         ms = 0xFFFFFFFFFFFFLL;
     /* 128 bits: 48 of time, then 16 zero bits and the 64 of entropy; 26 digits of 5 bits
-     * (the first digit carries only 3). */
-    uint8_t bits[16];
-    for (int i = 0; i < 6; i++)
-        bits[i] = (uint8_t)((uint64_t)ms >> (40 - 8 * i));
-    bits[6] = bits[7] = 0;
-    for (int i = 0; i < 8; i++)
-        bits[8 + i] = (uint8_t)(entropy >> (56 - 8 * i));
-    for (int d = 0; d < 26; d++) {
-        int bit = d == 0 ? 0 : 3 + 5 * (d - 1); /* first bit of this digit in the 128 */
-        int width = d == 0 ? 3 : 5;
-        unsigned v = 0;
-        for (int k = 0; k < width; k++) {
-            int b = bit + k;
-            v = v << 1 | ((bits[b / 8] >> (7 - b % 8)) & 1);
-        }
+     * (the first digit carries only 3). Digit d > 0 is bits [5d - 2, 5d + 3) from the top. */
+    uint64_t hi = (uint64_t)ms << 16, lo = entropy;
+    out[0] = b32[hi >> 61];
+    for (int d = 1; d < 26; d++) {
+        int first = 5 * d - 2, last = first + 4; /* bit indices from the top, 0..127 */
+        unsigned v;
+        if (last < 64)
+            v = (unsigned)(hi >> (63 - last)) & 31;
+        else if (first >= 64)
+            v = (unsigned)(lo >> (127 - last)) & 31;
+        else
+            v = (unsigned)((hi << (last - 63)) | (lo >> (127 - last))) & 31;
         out[d] = b32[v];
     }
     out[26] = '\0';

@@ -1,14 +1,19 @@
 /* sapient_obs.c — SAPIENT detections ↔ dw_obs: units, frames, classes.
  *
  * A detection is either range/bearing from the node (→ POLAR, or BEARING without a range) or a
- * location (→ POS3, or POS2 without a height). Range/bearing stays relative to the node: that is
- * what POLAR and BEARING mean, and the node's site is the sensor's, known to the tracker from the
- * sensors file or to the codec from the node's status reports (dw_sapient_node_get). Units come
+ * location (→ POS3, or POS2 without a height; → CELL with our "footprint_radius_m" entry, a
+ * detection-only "something within this radius"). What SAPIENT has no field for travels in
+ * object_info entries of our own (identities, RCS, range rate, a covariance's correlations), so
+ * everything the simulator sends comes back as it went. Range/bearing stays relative to the
+ * node: that is what POLAR and BEARING mean, and the node's site is the sensor's, known to the
+ * tracker from the sensors file or to the codec from the node's status reports
+ * (dw_sapient_node_get). Units come
  * from the message, else from the node's registration, else the defaults documented in
  * docs/formats.md. Nothing here guesses a north: bearings from magnetic, grid or platform north
  * are not turned into obs.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,7 +272,7 @@ static int class_lookup(const char *type)
             key[n++] = (char)tolower((unsigned char)*type);
     key[n] = '\0';
     for (size_t i = 0; i < sizeof class_names / sizeof class_names[0]; i++)
-        if (!strcmp(class_names[i].name, key))
+        if (class_names[i].name[0] == key[0] && !strcmp(class_names[i].name, key))
             return (int)i;
     return -1;
 }
@@ -395,7 +400,55 @@ static void read_info(const dw_sapient_info *inf, dw_obs *o)
             o->amplitude_db = x;
             o->has |= DW_OBS_HAS_AMPLITUDE;
         }
+    } else if (ieq(inf->type, "range_rate_mps") && o->kind == DW_OBS_POLAR) {
+        double x = strtod(v, &e);
+        if (v[0] && !*e && isfinite(x) && fabs(x) <= 1e5) {
+            o->range_rate_mps = x;
+            o->has |= DW_OBS_HAS_RR;
+        }
+    } else if (ieq(inf->type, "range_rate_error_mps") && o->kind == DW_OBS_POLAR) {
+        double x = strtod(v, &e);
+        if (v[0] && !*e && isfinite(x) && x > 0 && x <= 1e5)
+            o->sigma_rr_mps = x;
     }
+}
+
+/* A number of an object_info entry of ours: DW_OK and *out, or DW_ERR_NOT_FOUND. */
+static dw_status info_number(const dw_sapient_detection *d, const char *type, double *out)
+{
+    for (size_t i = 0; i < d->n_info && i < DW_SAPIENT_INFO_MAX; i++) {
+        if (!ieq(d->object_info[i].type, type))
+            continue;
+        char *e;
+        const char *v = d->object_info[i].value;
+        double x = strtod(v, &e);
+        if (v[0] && !*e && isfinite(x)) {
+            *out = x;
+            return DW_OK;
+        }
+    }
+    return DW_ERR_NOT_FOUND;
+}
+
+/* The three correlation coefficients (en, eu, nu) of "cov_enu_correlation". */
+static int info_correlation(const dw_sapient_detection *d, double r[3])
+{
+    for (size_t i = 0; i < d->n_info && i < DW_SAPIENT_INFO_MAX; i++) {
+        if (!ieq(d->object_info[i].type, "cov_enu_correlation"))
+            continue;
+        const char *p = d->object_info[i].value;
+        char *e;
+        for (int k = 0; k < 3; k++) {
+            r[k] = strtod(p, &e);
+            if (e == p || !isfinite(r[k]) || fabs(r[k]) > 1)
+                return 0;
+            p = e;
+        }
+        while (*p == ' ')
+            p++;
+        return *p == '\0';
+    }
+    return 0;
 }
 
 static void add_info(dw_sapient_detection *d, const char *type, const char *value)
@@ -495,8 +548,29 @@ dw_status dw__sap_detection_obs(const dw_sapient_header *h, const dw_sapient_det
         }
         double sx = sigma(l->has & DW_SAPIENT_HAS_X_ERROR, l->x_error, east, 1e7);
         double sy = sigma(l->has & DW_SAPIENT_HAS_Y_ERROR, l->y_error, north, 1e7);
+        double sz = has_z ? sigma(l->has & DW_SAPIENT_HAS_Z_ERROR, l->z_error, 1, 1e6) : 0;
         o.sigma_pos_m = sx > sy ? sx : sy;
-        o.sigma_alt_m = has_z ? sigma(l->has & DW_SAPIENT_HAS_Z_ERROR, l->z_error, 1, 1e6) : 0;
+        o.sigma_alt_m = sz;
+        double radius, r[3];
+        if (info_number(d, "footprint_radius_m", &radius) == DW_OK && radius >= 0 && radius <= 1e7) {
+            /* Detection only: something within radius_m of the location (whose errors are
+             * the disc's, radius / 2 per axis, for receivers that do not know the entry). */
+            o.kind = DW_OBS_CELL;
+            o.has |= DW_OBS_HAS_RANGE;
+            o.radius_m = radius;
+            o.sigma_pos_m = 0;
+        } else if (info_correlation(d, r)) {
+            /* Our full covariance: the per-axis errors and their correlations. */
+            o.has |= DW_OBS_HAS_COV;
+            o.cov_enu[0][0] = sx * sx;
+            o.cov_enu[1][1] = sy * sy;
+            o.cov_enu[2][2] = sz * sz;
+            o.cov_enu[0][1] = o.cov_enu[1][0] = r[0] * sx * sy;
+            o.cov_enu[0][2] = o.cov_enu[2][0] = r[1] * sx * sz;
+            o.cov_enu[1][2] = o.cov_enu[2][1] = r[2] * sy * sz;
+            /* sigma_pos_m and sigma_alt_m stay the larger horizontal and the vertical error,
+             * as a sensor that gives a covariance also says them. */
+        }
     } else {
         return DW_ERR_PARSE;
     }
@@ -528,12 +602,27 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
+/* The correlation of a covariance entry, in [-1, 1]; 0 where a variance is 0. */
+static double corr(double cij, double cii, double cjj)
+{
+    double den = sqrt(fmax(cii, 0) * fmax(cjj, 0));
+    if (!(den > 0) || !isfinite(cij))
+        return 0;
+    double r = cij / den;
+    return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
 dw_status dw__sap_obs_detection(const dw_obs *o, uint64_t seq, dw_sapient_header *h,
                                 dw_sapient_detection *d)
 {
     dw_sapient_version v = h->version;
     memset(h, 0, sizeof *h);
-    memset(d, 0, sizeof *d);
+    /* The detection is 5 kB, mostly room for classes and object_info that only their counts
+     * make meaningful: clear what a builder reads, not the whole (this runs per observation). */
+    memset(d, 0, offsetof(dw_sapient_detection, classes));
+    d->n_classes = 0;
+    d->n_info = 0;
+    d->colour[0] = d->id[0] = '\0';
     h->version = v;
     h->has_time = 1;
     h->t_us = o->t_us;
@@ -574,6 +663,14 @@ dw_status dw__sap_obs_detection(const dw_obs *o, uint64_t seq, dw_sapient_header
         }
         break;
     }
+    case DW_OBS_CELL:
+        /* Detection only: written as a location at the footprint's centre whose errors are a
+         * disc's (radius / 2 per axis), and the radius as an object_info entry the decoder
+         * turns back into a CELL. Without a centre or a radius there is nothing to write. */
+        if ((o->has & (DW_OBS_HAS_POS | DW_OBS_HAS_RANGE)) != (DW_OBS_HAS_POS | DW_OBS_HAS_RANGE) ||
+            !(o->radius_m >= 0 && o->radius_m <= 1e7))
+            return DW_ERR_UNSUPPORTED;
+        /* fall through */
     case DW_OBS_POS3:
     case DW_OBS_POS2: {
         dw_sapient_location *l = &d->loc;
@@ -588,7 +685,9 @@ dw_status dw__sap_obs_detection(const dw_obs *o, uint64_t seq, dw_sapient_header
             l->has |= DW_SAPIENT_HAS_Z;
         }
         double se = o->sigma_pos_m, sn = o->sigma_pos_m, su = o->sigma_alt_m;
-        if (o->has & DW_OBS_HAS_COV) {
+        if (o->kind == DW_OBS_CELL) {
+            se = sn = o->radius_m / 2;
+        } else if (o->has & DW_OBS_HAS_COV) {
             se = sqrt(fmax(o->cov_enu[0][0], 0));
             sn = sqrt(fmax(o->cov_enu[1][1], 0));
             su = sqrt(fmax(o->cov_enu[2][2], 0));
@@ -642,6 +741,30 @@ dw_status dw__sap_obs_detection(const dw_obs *o, uint64_t seq, dw_sapient_header
     if (o->has & DW_OBS_HAS_AMPLITUDE) {
         snprintf(text, sizeof text, "%.17g", o->amplitude_db);
         add_info(d, "amplitude_db", text);
+    }
+    if (o->kind == DW_OBS_POLAR && (o->has & DW_OBS_HAS_RR)) {
+        snprintf(text, sizeof text, "%.17g", o->range_rate_mps);
+        add_info(d, "range_rate_mps", text);
+        if (o->sigma_rr_mps > 0) {
+            snprintf(text, sizeof text, "%.17g", o->sigma_rr_mps);
+            add_info(d, "range_rate_error_mps", text);
+        }
+    }
+    if (o->kind == DW_OBS_CELL) {
+        snprintf(text, sizeof text, "%.17g", o->radius_m);
+        add_info(d, "footprint_radius_m", text);
+    } else if (d->where == DW_SAPIENT_AT_LOCATION && (o->has & DW_OBS_HAS_COV)) {
+        /* SAPIENT has per-axis errors only; the correlations ride along so that a full
+         * covariance (an airborne radar's is long and thin, and turned) comes back whole. */
+        double c[3][3];
+        memcpy(c, o->cov_enu, sizeof c);
+        double r[3] = {corr(c[0][1], c[0][0], c[1][1]), corr(c[0][2], c[0][0], c[2][2]),
+                       corr(c[1][2], c[1][1], c[2][2])};
+        if (!(d->loc.has & DW_SAPIENT_HAS_Z))
+            r[1] = r[2] = 0;
+        char cv[96];
+        snprintf(cv, sizeof cv, "%.17g %.17g %.17g", r[0], r[1], r[2]);
+        add_info(d, "cov_enu_correlation", cv);
     }
     return DW_OK;
 }

@@ -336,14 +336,17 @@ dw_status dw__sap_pick_version(const uint8_t *msg, size_t len, dw_sapient_versio
                                dw_sapient_version *out, const char **how, dw__sap_scan *scan_out)
 {
     dw__sap_scan s[3];
-    int ok[3];
+    int ok[3] = {0, 0, 0};
+    int forced = hint == DW_SAPIENT_V1_0 || hint == DW_SAPIENT_V2_0;
     for (int v = 1; v <= 2; v++) {
+        if (forced && v != (int)hint)
+            continue;   /* the other version's scan could not change the pick */
         dw__sap_prescan(dw__sap_root((dw_sapient_version)v), msg, len, &s[v]);
         ok[v] = s[v].ok && s[v].content != 0;
     }
     dw_sapient_version pick = 0;
     const char *why = NULL;
-    if (hint == DW_SAPIENT_V1_0 || hint == DW_SAPIENT_V2_0) {
+    if (forced) {
         pick = hint;
         why = "config";
     } else {
@@ -401,11 +404,34 @@ ProtobufCMessage *dw__sap_unpack(dw__sap_arena *a, dw_sapient_version v, const u
 
 /* --------------------------------------------------------- field access */
 
+/* Field lookups by name are the typed readers' and builders' every step, and protobuf-c's is a
+ * binary search of strcmp()s. The names they pass are literals, so a small cache keyed on the
+ * descriptor and the name's address finds most again at once; a hit is confirmed with one
+ * strcmp, so a caller's reused buffer cannot get a stale answer. Per thread: nothing shared. */
+#define FIELD_CACHE 512
+static _Thread_local struct {
+    const ProtobufCMessageDescriptor *d;
+    const char *name;
+    const ProtobufCFieldDescriptor *f;
+} field_cache[FIELD_CACHE];
+
 const ProtobufCFieldDescriptor *dw__sap_field(const ProtobufCMessage *m, const char *name)
 {
-    if (!m)
+    if (!m || !name)
         return NULL;
-    return protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    uintptr_t h = (uintptr_t)d * 0x9E3779B1u ^ (uintptr_t)name * 0x85EBCA6Bu;
+    size_t k = (size_t)(h ^ h >> 13) % FIELD_CACHE;
+    if (field_cache[k].d == d && field_cache[k].name == name &&
+        !strcmp(field_cache[k].f->name, name))
+        return field_cache[k].f;
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, name);
+    if (f) {
+        field_cache[k].d = d;
+        field_cache[k].name = name;
+        field_cache[k].f = f;
+    }
+    return f;
 }
 
 static const void *at(const ProtobufCMessage *m, unsigned off)

@@ -1050,10 +1050,13 @@ static void obs_fast_path_matches_generic(void **state)
             } else {
                 assert_false(o->has & DW_OBS_HAS_MODE3A);
             }
-            json_t *i090 = json_object_get(r, "I090");
+            json_t *i090 = json_object_get(r, "I090"), *i110 = json_object_get(r, "I110");
             if (i090 && !json_integer_value(json_object_get(i090, "V"))) {
                 assert_true(o->has & DW_OBS_HAS_ALT);
                 assert_true(o->alt_m == json_number_value(json_object_get(i090, "FL")) * 30.48);
+            } else if (i110) {
+                assert_true(o->has & DW_OBS_HAS_ALT);
+                assert_true(o->alt_m == json_number_value(json_object_get(i110, "3DH")) * 0.3048);
             } else {
                 assert_false(o->has & DW_OBS_HAS_ALT);
             }
@@ -1194,6 +1197,317 @@ static void encode_obs_round_trip(void **state)
     assert_int_equal(dw_asterix_encode_obs(ax, &o, b, b + sizeof b, &e), DW_ERR_RANGE);
     o.range_m = 1000;
     assert_int_equal(dw_asterix_encode_obs(ax, &o, b, b + 10, &e), DW_ERR_FULL);
+    dw_asterix_destroy(ax);
+}
+
+/* A small deterministic generator for the random observations below. */
+static uint64_t rnd_state = 0x9E3779B97F4A7C15ULL;
+static uint64_t rnd(void)
+{
+    uint64_t x = rnd_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return rnd_state = x;
+}
+static double rnd_uniform(double lo, double hi) { return lo + (hi - lo) * (double)(rnd() >> 11) / 9007199254740992.0; }
+
+/* A POLAR observation as a radar plot might be, now and then out of range. */
+static void random_plot(dw_obs *o, int i)
+{
+    dw_obs_init(o, DW_OBS_POLAR);
+    if (rnd() % 4)
+        snprintf(o->sensor, sizeof o->sensor, "ASX-%03u-%03u", (unsigned)(rnd() % 256), (unsigned)(rnd() % 256));
+    else
+        snprintf(o->sensor, sizeof o->sensor, "PL-RAD-%02d", i % 100);
+    o->t_us = 1757451000000000LL + (int64_t)(rnd() % (86400ULL * 3 * 1000000ULL));
+    o->range_m = rnd() % 50 ? rnd_uniform(0, 255.99 * 1852.0) : rnd_uniform(250, 300) * 1852.0;
+    o->az_rad = rnd_uniform(-4 * M_PI, 4 * M_PI);
+    if (rnd() % 20 == 0)
+        o->az_rad = (rnd() % 2 ? 359.9999 : 0.00001) * M_PI / 180;   /* the wrap */
+    uint64_t h = rnd();
+    if (h & 1) {
+        o->has |= DW_OBS_HAS_MODE3A;
+        o->mode3a = (uint16_t)(rnd() % 07777);
+    }
+    if (h & 2) {
+        o->has |= DW_OBS_HAS_ICAO;
+        o->icao = (uint32_t)(rnd() & 0xFFFFFF);
+    }
+    if (h & 4) {
+        o->has |= DW_OBS_HAS_CALLSIGN;
+        static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 abcxyz-_.";
+        size_t n = rnd() % 9;
+        for (size_t k = 0; k < n; k++)
+            o->callsign[k] = set[rnd() % (sizeof set - 1)];
+        o->callsign[n] = '\0';
+    }
+    if (h & 24) {
+        o->has |= DW_OBS_HAS_ALT;
+        o->alt_m = rnd() % 40 ? rnd_uniform(-500, 20000) : rnd_uniform(-70000, 70000);
+    }
+    /* what CAT048 does not carry, set to show it does no harm */
+    if (h & 32) {
+        o->has |= DW_OBS_HAS_EL | DW_OBS_HAS_RR;
+        o->el_rad = 0.02;
+        o->range_rate_mps = -40;
+    }
+}
+
+/* The direct writer of encode_obs against the raw-JSON route it replaced:
+ * the same status and the same octets for thousands of random plots, in
+ * both editions of CAT048; and what comes back is the plot to the LSB. */
+static void encode_obs_direct_matches_json(void **state)
+{
+    (void)state;
+    for (int e = 0; e < 2; e++) {
+        dw_asterix *ax = make(e ? "cat048=1.30,sac=7,sic=9" : NULL);
+        assert_true(ax->f048.enc_ok);
+        size_t same = 0, decoded = 0, refused = 0;
+        for (int i = 0; i < 5000; i++) {
+            dw_obs o;
+            random_plot(&o, i);
+            uint8_t a[256], b[256], *ea = NULL, *eb = NULL;
+            memset(a, 0xAA, sizeof a);
+            dw_status sa = dw_asterix_encode_obs(ax, &o, a, a + sizeof a, &ea);
+            dw_status sb = dw__asx_encode_obs_json(ax, &o, b, b + sizeof b, &eb);
+            assert_int_equal(sa, sb);
+            if (sa != DW_OK) {
+                assert_int_equal(sa, DW_ERR_RANGE);
+                assert_int_equal(a[0], 0xAA);   /* untouched */
+                refused++;
+                continue;
+            }
+            assert_int_equal(ea - a, eb - b);
+            assert_memory_equal(a, b, (size_t)(ea - a));
+            same++;
+            /* Too small a buffer, by one octet: DW_ERR_FULL, nothing written. */
+            uint8_t c[256], *ec = c;
+            memset(c, 0x55, sizeof c);
+            assert_int_equal(dw_asterix_encode_obs(ax, &o, c, c + (ea - a) - 1, &ec), DW_ERR_FULL);
+            assert_ptr_equal(ec, c);
+            assert_int_equal(c[0], 0x55);
+
+            got g = {0};
+            dw_decode_sink s = sink_for(&g);
+            dw_frame_meta m = {o.t_us + 2000000, DW_LINK_DATAGRAM, 0, 0, "t"};
+            assert_int_equal(dw_asterix_decode(ax, a, (size_t)(ea - a), &m, &s), DW_OK);
+            assert_int_equal(g.nobs, 1);
+            const dw_obs *d = &g.obs[0];
+            assert_int_equal(d->kind, DW_OBS_POLAR);
+            unsigned sac, sic;
+            if (sscanf(o.sensor, "ASX-%3u-%3u", &sac, &sic) == 2)
+                assert_string_equal(d->sensor, o.sensor);
+            else
+                assert_string_equal(d->sensor, e ? "ASX-007-009" : "ASX-000-001");
+            assert_true(llabs(d->t_us - o.t_us) <= 1000000 / 256 + 1);
+            assert_near(d->range_m, o.range_m, 1852.0 / 512 + 1e-9);
+            double daz = fmod(d->az_rad - o.az_rad + 9 * M_PI, 2 * M_PI) - M_PI;
+            assert_near(daz, 0, M_PI / 65536 + 1e-12);
+            uint32_t idbits = DW_OBS_HAS_MODE3A | DW_OBS_HAS_ICAO;
+            assert_int_equal(d->has & idbits, o.has & idbits);
+            if (o.has & DW_OBS_HAS_MODE3A)
+                assert_int_equal(d->mode3a, o.mode3a);
+            if (o.has & DW_OBS_HAS_ICAO)
+                assert_int_equal(d->icao, o.icao);
+            if (d->has & DW_OBS_HAS_CALLSIGN) {
+                /* upper case; characters outside A-Z 0-9 as spaces */
+                char cs[16];
+                size_t n = strlen(o.callsign);
+                for (size_t k = 0; k < n; k++) {
+                    char ch = (char)toupper((unsigned char)o.callsign[k]);
+                    cs[k] = isupper((unsigned char)ch) || isdigit((unsigned char)ch) ? ch : ' ';
+                }
+                while (n && cs[n - 1] == ' ')
+                    n--;
+                cs[n] = '\0';
+                assert_string_equal(d->callsign, cs);
+            }
+            /* The 3-D height to 25 ft, the flight level to 25 ft; the
+             * decoder's plausibility check drops heights beyond 100 km
+             * and below -1 km. */
+            if ((o.has & DW_OBS_HAS_ALT) && o.alt_m > -990 && o.alt_m < 99990) {
+                assert_true(d->has & DW_OBS_HAS_ALT);
+                assert_near(d->alt_m, o.alt_m, 12.5 * 0.3048 + 1e-9);
+                int ssr = (o.has & (DW_OBS_HAS_MODE3A | DW_OBS_HAS_ICAO | DW_OBS_HAS_CALLSIGN)) != 0;
+                assert_non_null(strstr(g.json[0], ssr ? "\"I090\"" : "\"I110\""));
+                assert_null(strstr(g.json[0], ssr ? "\"I110\"" : "\"I090\""));
+            } else if (!(o.has & DW_OBS_HAS_ALT)) {
+                assert_false(d->has & DW_OBS_HAS_ALT);
+            }
+            decoded++;
+            got_free(&g);
+        }
+        assert_true(same > 4000 && refused > 50);
+        assert_int_equal(decoded, same);
+        dw_asterix_destroy(ax);
+    }
+    /* Bad numbers: refused by both writers alike. */
+    dw_asterix *ax = make(NULL);
+    dw_obs o;
+    dw_obs_init(&o, DW_OBS_POLAR);
+    uint8_t b[256], *e;
+    o.range_m = 1000;
+    o.az_rad = NAN;
+    assert_int_equal(dw_asterix_encode_obs(ax, &o, b, b + sizeof b, &e), DW_ERR_RANGE);
+    assert_int_equal(dw__asx_encode_obs_json(ax, &o, b, b + sizeof b, &e), DW_ERR_RANGE);
+    o.az_rad = 1;
+    o.range_m = NAN;
+    assert_int_equal(dw_asterix_encode_obs(ax, &o, b, b + sizeof b, &e), DW_ERR_RANGE);
+    o.range_m = 1000;
+    o.has = DW_OBS_HAS_ALT;
+    o.alt_m = NAN;
+    assert_int_equal(dw_asterix_encode_obs(ax, &o, b, b + sizeof b, &e), DW_ERR_RANGE);
+    o.has |= DW_OBS_HAS_MODE3A;
+    assert_int_equal(dw_asterix_encode_obs(ax, &o, b, b + sizeof b, &e), DW_ERR_RANGE);
+    /* FL -1 fits 1.32's signed FL, not 1.30's unsigned one. */
+    o.alt_m = -30.48;
+    assert_int_equal(dw_asterix_encode_obs(ax, &o, b, b + sizeof b, &e), DW_OK);
+    dw_asterix_destroy(ax);
+    ax = make("cat048=1.30");
+    assert_int_equal(dw_asterix_encode_obs(ax, &o, b, b + sizeof b, &e), DW_ERR_RANGE);
+    assert_int_equal(dw__asx_encode_obs_json(ax, &o, b, b + sizeof b, &e), DW_ERR_RANGE);
+    dw_asterix_destroy(ax);
+}
+
+/* The height items: a primary 3-D radar's plot carries its height in
+ * I110, an SSR plot its Mode C in I090; a record with both reads I110,
+ * through the fast path and the generic one alike. */
+static void encode_obs_height_items(void **state)
+{
+    (void)state;
+    dw_asterix *ax = make(NULL);
+    dw_obs o;
+    dw_obs_init(&o, DW_OBS_POLAR);
+    snprintf(o.sensor, sizeof o.sensor, "ASX-001-002");
+    o.t_us = 1757451000000000LL;
+    o.range_m = 20000;
+    o.az_rad = 1.0;
+    o.has = DW_OBS_HAS_ALT;
+    o.alt_m = 250.0;        /* a drone at 820 ft */
+    uint8_t b[128], *e;
+    assert_int_equal(dw_asterix_encode_obs(ax, &o, b, b + sizeof b, &e), DW_OK);
+    /* FSPEC: I010 I140 I020 I040 | nothing | I110 (FRN 19) */
+    static const uint8_t want[] = {48, 0, 18, 0xF1, 0x01, 0x08, 1, 2};
+    assert_memory_equal(b, want, sizeof want);
+    assert_int_equal(b[11], 1 << 5);   /* I020 TYP 1: PSR */
+    assert_int_equal(e - b, 18);
+    assert_int_equal(e[-2] << 8 | e[-1], 33);   /* 820.2 ft / 25 */
+    got g = {0};
+    dw_decode_sink s = sink_for(&g);
+    dw_frame_meta m = {o.t_us, DW_LINK_DATAGRAM, 0, 0, "t"};
+    assert_int_equal(dw_asterix_decode(ax, b, (size_t)(e - b), &m, &s), DW_OK);
+    assert_int_equal(g.nobs, 1);
+    assert_true(g.obs[0].has & DW_OBS_HAS_ALT);
+    assert_near(g.obs[0].alt_m, 33 * 25 * 0.3048, 1e-9);
+    assert_non_null(strstr(g.json[0], "\"I110\":{\"3DH\":825}"));
+    got_free(&g);
+    /* A negative height. */
+    o.alt_m = -100;
+    assert_int_equal(dw_asterix_encode_obs(ax, &o, b, b + sizeof b, &e), DW_OK);
+    s = sink_for(&g);
+    assert_int_equal(dw_asterix_decode(ax, b, (size_t)(e - b), &m, &s), DW_OK);
+    assert_near(g.obs[0].alt_m, -13 * 25 * 0.3048, 1e-9);
+    got_free(&g);
+
+    /* Both items in one record (another radar's): the validated Mode C is
+     * read; without it (V set: not validated), the 3-D height. */
+    const char *js = "{\"cat\":48,\"I010\":{\"SAC\":1,\"SIC\":2},\"I140\":100,\"I040\":{\"RHO\":10,\"THETA\":90},"
+                     "\"I090\":{\"V\":0,\"G\":0,\"FL\":50},\"I110\":{\"3DH\":4800}}";
+    const char *js2 = "{\"cat\":48,\"I010\":{\"SAC\":1,\"SIC\":2},\"I140\":100,\"I040\":{\"RHO\":10,\"THETA\":90},"
+                      "\"I090\":{\"V\":1,\"G\":0,\"FL\":50},\"I110\":{\"3DH\":4800}}";
+    for (int ed = 0; ed < 4; ed++) {
+        dw_asterix *x = make(ed % 2 ? "cat048=1.30" : NULL);
+        if (ed >= 2)
+            js = js2;
+        assert_int_equal(dw_asterix_encode_json(x, js, strlen(js), b, b + sizeof b, &e), DW_OK);
+        dw__asx_rec r;
+        assert_int_equal(dw__asx_locate(x->by_cat[48], b + 3, (size_t)(e - b) - 3, &r), DW__ASX_OK);
+        dw__asx_when w = dw__asx_when_of(0);
+        dw_obs fast, slow;
+        assert_true(dw__asx_obs(x, x->by_cat[48], &r, &w, &fast));
+        assert_true(dw__asx_obs048_generic(x, x->by_cat[48], &r, &w, &slow));
+        assert_memory_equal(&fast, &slow, sizeof fast);
+        assert_true(fast.has & DW_OBS_HAS_ALT);
+        assert_near(fast.alt_m, ed < 2 ? 50 * 30.48 : 4800 * 0.3048, 1e-9);
+        dw_asterix_destroy(x);
+    }
+    dw_asterix_destroy(ax);
+}
+
+/* Many plots in one data block: records appended until the block is full,
+ * each the same octets as its own one-record block, decoded in order. */
+static void encode_obs_blocks(void **state)
+{
+    (void)state;
+    dw_asterix *ax = make(NULL);
+    uint8_t buf[1400], *end;
+    dw_asterix_block b;
+    assert_int_equal(dw_asterix_block_begin(&b, buf, buf + 2), DW_ERR_FULL);
+    assert_int_equal(dw_asterix_block_begin(&b, buf, buf + sizeof buf), DW_OK);
+    /* An empty block is nothing to send. */
+    assert_int_equal(dw_asterix_block_finish(&b, &end), DW_OK);
+    assert_ptr_equal(end, buf);
+    dw_obs plots[200];
+    size_t n = 0;
+    size_t expect_len = 3;
+    dw_status st = DW_OK;
+    for (int i = 0; i < 200; i++) {
+        random_plot(&plots[n], i);
+        plots[n].range_m = fmod(plots[n].range_m, 200 * 1852.0);
+        if (plots[n].has & DW_OBS_HAS_ALT)
+            plots[n].alt_m = 1000;
+        uint8_t one[128], *e1;
+        assert_int_equal(dw_asterix_encode_obs(ax, &plots[n], one, one + sizeof one, &e1), DW_OK);
+        uint8_t *before = b.p;
+        st = dw_asterix_block_add_obs(ax, &b, &plots[n]);
+        if (st == DW_ERR_FULL) {
+            assert_ptr_equal(b.p, before);
+            assert_true((size_t)(e1 - one) - 3 > (size_t)(b.end - b.p));
+            break;
+        }
+        assert_int_equal(st, DW_OK);
+        assert_memory_equal(before, one + 3, (size_t)(e1 - one) - 3);
+        expect_len += (size_t)(e1 - one) - 3;
+        assert_int_equal(buf[1] << 8 | buf[2], expect_len);
+        n++;
+    }
+    assert_int_equal(st, DW_ERR_FULL);
+    assert_int_equal(b.records, n);
+    assert_true(n > 20);
+    /* Not POLAR: refused, the block unchanged. */
+    dw_obs p;
+    dw_obs_init(&p, DW_OBS_POS3);
+    assert_int_equal(dw_asterix_block_add_obs(ax, &b, &p), DW_ERR_UNSUPPORTED);
+    assert_int_equal(dw_asterix_block_finish(&b, &end), DW_OK);
+    assert_int_equal(end - buf, expect_len);
+    assert_int_equal(buf[0], 48);
+    got g = {0};
+    dw_decode_sink s = sink_for(&g);
+    dw_frame_meta m = {plots[0].t_us, DW_LINK_DATAGRAM, 0, 0, "t"};
+    assert_int_equal(dw_asterix_decode(ax, buf, (size_t)(end - buf), &m, &s), DW_OK);
+    assert_int_equal(g.nobs, n);
+    assert_int_equal(s.stats.records, n);
+    assert_int_equal(s.stats.malformed + s.stats.unknown, 0);
+    for (size_t i = 0; i < n; i++)
+        assert_near(g.obs[i].range_m, plots[i].range_m, 1852.0 / 512 + 1e-9);
+    got_free(&g);
+    /* A block is never longer than LEN can say. */
+    uint8_t *big = malloc(70000);
+    assert_int_equal(dw_asterix_block_begin(&b, big, big + 70000), DW_OK);
+    assert_int_equal(b.end - big, 65535);
+    size_t k = 0;
+    while (dw_asterix_block_add_obs(ax, &b, &plots[k % n]) == DW_OK)
+        k++;
+    assert_int_equal(dw_asterix_block_finish(&b, &end), DW_OK);
+    assert_true(end - big <= 65535 && end - big > 65535 - 40);
+    assert_int_equal(big[1] << 8 | big[2], end - big);
+    s = sink_for(&g);
+    s.want_raw = 0;
+    assert_int_equal(dw_asterix_decode(ax, big, (size_t)(end - big), &m, &s), DW_OK);
+    assert_int_equal(g.nobs, k);
+    got_free(&g);
+    free(big);
     dw_asterix_destroy(ax);
 }
 
@@ -1459,6 +1773,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(obs_fast_path_matches_generic),
     cmocka_unit_test(time_of_day_midnight),
     cmocka_unit_test(encode_obs_round_trip),
+    cmocka_unit_test(encode_obs_direct_matches_json),
+    cmocka_unit_test(encode_obs_height_items),
+    cmocka_unit_test(encode_obs_blocks),
     cmocka_unit_test(encode_track_round_trip),
     cmocka_unit_test(robustness),
     cmocka_unit_test(codec_entry),

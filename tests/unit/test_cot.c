@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codecs/cot_int.h"
 #include "dronewall/codec.h"
 #include "dronewall/cot.h"
 #include "dronewall/log.h"
@@ -462,6 +463,194 @@ static void track_round_trip(void **state)
     }
 }
 
+/* ---- observations out (a neighbour's warning) ---------------------------- */
+
+static dw_obs warning(void)
+{
+    dw_obs o;
+    dw_obs_init(&o, DW_OBS_POS3);
+    snprintf(o.sensor, sizeof o.sensor, "LT-ARC-01");
+    o.t_us = 1757451001234567LL;
+    o.has |= DW_OBS_HAS_POS | DW_OBS_HAS_ALT | DW_OBS_HAS_VEL;
+    o.lat_deg = 54.123456789012;
+    o.lon_deg = 23.987654321098;
+    o.alt_m = 912.3456;
+    o.sigma_pos_m = 2000;
+    o.sigma_alt_m = 450.25;
+    o.vel_enu_mps[0] = -41.3;
+    o.vel_enu_mps[1] = 3.25;
+    o.vel_enu_mps[2] = 0.5;
+    return o;
+}
+
+/* Decode one encoded observation event; the one observation, its record. */
+static dw_obs decode_obs(const uint8_t *buf, size_t len, char **raw)
+{
+    got g;
+    run(buf, len, &g);
+    assert_int_equal(g.n_raw, 1);
+    assert_int_equal(g.n_obs, 1);
+    assert_int_equal(g.stats.malformed + g.stats.unknown, 0);
+    dw_obs d = g.obs[0];
+    if (raw) {
+        *raw = g.raw[0];
+        g.raw[0] = NULL;
+        g.n_raw = 0;
+    }
+    got_free(&g);
+    return d;
+}
+
+static void expect_obs_near(const dw_obs *d, const dw_obs *o, double ce, double le)
+{
+    assert_string_equal(d->sensor, "COT");
+    assert_int_equal(d->kind, o->kind);
+    assert_int_equal(d->t_us, o->t_us);
+    assert_near(d->lat_deg, o->lat_deg, 0.5e-9 + 1e-13);
+    assert_near(d->lon_deg, o->lon_deg, 0.5e-9 + 1e-13);
+    uint32_t want = DW_OBS_HAS_POS | (o->has & (DW_OBS_HAS_ALT | DW_OBS_HAS_VEL | DW_OBS_HAS_CALLSIGN));
+    assert_int_equal(d->has, want);
+    if (o->kind == DW_OBS_POS3)
+        assert_near(d->alt_m, o->alt_m, 0.5e-3 + 1e-9);
+    assert_near(d->sigma_pos_m, ce, 0.5e-3 + 1e-9);
+    assert_near(d->sigma_alt_m, le, 0.5e-3 + 1e-9);
+    if (o->has & DW_OBS_HAS_VEL)
+        for (int i = 0; i < 3; i++)
+            assert_near(d->vel_enu_mps[i], o->vel_enu_mps[i], 1e-4);
+    if (o->has & DW_OBS_HAS_CALLSIGN)
+        assert_string_equal(d->callsign, o->callsign);
+}
+
+/* encode_obs → decode gives the observation to CoT's resolutions; and
+ * decode → encode → decode gives exactly the same observation again. */
+static void obs_encode_round_trip(void **state)
+{
+    (void)state;
+    void *st = NULL;
+    assert_int_equal(dw_codec_cot.create(NULL, &st), DW_OK);
+    uint8_t buf[4096], buf2[4096], *e, *e2;
+    dw_obs cases[6];
+    double ce[6], le[6];
+    cases[0] = warning();
+    ce[0] = 2000;
+    le[0] = 450.25;
+    /* a full covariance: ce from its larger horizontal axis, le vertical */
+    cases[1] = warning();
+    cases[1].has |= DW_OBS_HAS_COV;
+    cases[1].cov_enu[0][0] = 300 * 300;
+    cases[1].cov_enu[1][1] = 1200 * 1200;
+    cases[1].cov_enu[0][1] = cases[1].cov_enu[1][0] = 0;
+    cases[1].cov_enu[2][2] = 80 * 80;
+    ce[1] = 1200;
+    le[1] = 80;
+    /* a citizen-style POS2 with a callsign, no velocity */
+    dw_obs_init(&cases[2], DW_OBS_POS2);
+    snprintf(cases[2].sensor, sizeof cases[2].sensor, "PL-CITIZEN");
+    cases[2].t_us = 1757451060000000LL;
+    cases[2].has |= DW_OBS_HAS_POS | DW_OBS_HAS_CALLSIGN;
+    cases[2].lat_deg = -33.9;
+    cases[2].lon_deg = -179.999999999;
+    cases[2].sigma_pos_m = 500;
+    snprintf(cases[2].callsign, sizeof cases[2].callsign, "WATCH7");
+    ce[2] = 500;
+    le[2] = 0;
+    /* classified by the sensor, hovering, no errors known */
+    cases[3] = warning();
+    cases[3].has |= DW_OBS_HAS_CLASS;
+    cases[3].class_score[DW_CLASS_OWA_DRONE] = 0.7f;
+    cases[3].class_score[DW_CLASS_DECOY] = 0.2f;
+    memset(cases[3].vel_enu_mps, 0, sizeof cases[3].vel_enu_mps);
+    cases[3].sigma_pos_m = cases[3].sigma_alt_m = 0;
+    ce[3] = le[3] = 0;
+    /* a turned covariance, climbing */
+    cases[4] = warning();
+    cases[4].has |= DW_OBS_HAS_COV;
+    cases[4].cov_enu[0][0] = 50000;
+    cases[4].cov_enu[1][1] = 50000;
+    cases[4].cov_enu[0][1] = cases[4].cov_enu[1][0] = 40000;   /* axes 300 m and 100 m */
+    cases[4].cov_enu[2][2] = 0;
+    cases[4].vel_enu_mps[2] = 12;
+    ce[4] = 300;
+    le[4] = 0;
+    /* a POS2 with a height it does not claim: written without one */
+    dw_obs_init(&cases[5], DW_OBS_POS2);
+    snprintf(cases[5].sensor, sizeof cases[5].sensor, "x<&>\"y");
+    cases[5].t_us = 1757451060000000LL;
+    cases[5].has |= DW_OBS_HAS_POS;
+    cases[5].lat_deg = 52.0;
+    cases[5].lon_deg = 21.0;
+    cases[5].alt_m = 150;
+    cases[5].sigma_alt_m = 3;
+    ce[5] = le[5] = 0;
+    static const char *const types[6] = {"a-u-A", "a-u-A", "a-u-A", "a-u-A-M-F-Q", "a-u-A", "a-u-A"};
+    for (int i = 0; i < 6; i++) {
+        const dw_obs *o = &cases[i];
+        assert_int_equal(dw_codec_cot.encode_obs(st, o, buf, buf + sizeof buf, &e), DW_OK);
+        char *raw;
+        dw_obs d = decode_obs(buf, (size_t)(e - buf), &raw);
+        expect_obs_near(&d, o, ce[i], le[i]);
+        /* uid from the sensor and the codec's counter; stale two minutes on */
+        char uid[128], ty[64], stale[64];
+        snprintf(uid, sizeof uid, "\"uid\":\"%s-%d\"", o->sensor, i);
+        if (i != 5)
+            assert_non_null(strstr(raw, uid));
+        snprintf(ty, sizeof ty, "\"cot_type\":\"%s\"", types[i]);
+        assert_non_null(strstr(raw, ty));
+        snprintf(stale, sizeof stale, "\"stale_us\":%lld", (long long)(o->t_us + DW_COT_OBS_STALE_DEFAULT_US));
+        assert_non_null(strstr(raw, stale));
+        assert_non_null(strstr(raw, "\"how\":\"m-f\""));
+        assert_non_null(strstr(raw, "\"relation\":\"p-p\""));
+        free(raw);
+        /* once decoded, what it says is on the grid: the same again */
+        assert_int_equal(dw_cot_encode_obs(&d, 7, 0, buf2, buf2 + sizeof buf2, &e2), DW_OK);
+        dw_obs d2 = decode_obs(buf2, (size_t)(e2 - buf2), NULL);
+        assert_memory_equal(&d, &d2, sizeof d);
+        /* one byte short: DW_ERR_FULL, out_end untouched */
+        uint8_t *keep = buf;
+        assert_int_equal(dw_cot_encode_obs(o, 0, 0, buf, buf + (e - buf) - 1, &keep), DW_ERR_FULL);
+        assert_ptr_equal(keep, buf);
+    }
+    /* Events in a stream: one frame each. */
+    size_t n = 0;
+    static uint8_t stream[1 << 15];
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(dw_codec_cot.encode_obs(st, &cases[i], stream + n, stream + sizeof stream, &e), DW_OK);
+        n = (size_t)(e - stream);
+    }
+    for (size_t chunk = 0; chunk < 200; chunk += 37) {
+        got g;
+        run_chunked(stream, n, chunk, &g);
+        assert_int_equal(g.n_obs, 6);
+        assert_int_equal(g.stats.frames, 6);
+        assert_int_equal(g.stats.skipped_bytes + g.stats.malformed, 0);
+        got_free(&g);
+    }
+    /* What CoT cannot carry. */
+    dw_obs bad = warning();
+    bad.kind = DW_OBS_POLAR;
+    assert_int_equal(dw_codec_cot.encode_obs(st, &bad, buf, buf + sizeof buf, &e), DW_ERR_UNSUPPORTED);
+    bad.kind = DW_OBS_CELL;
+    assert_int_equal(dw_codec_cot.encode_obs(st, &bad, buf, buf + sizeof buf, &e), DW_ERR_UNSUPPORTED);
+    bad = warning();
+    bad.lat_deg = 91;
+    assert_int_equal(dw_codec_cot.encode_obs(st, &bad, buf, buf + sizeof buf, &e), DW_ERR_RANGE);
+    bad = warning();
+    bad.lon_deg = NAN;
+    assert_int_equal(dw_codec_cot.encode_obs(st, &bad, buf, buf + sizeof buf, &e), DW_ERR_RANGE);
+    bad = warning();
+    bad.alt_m = 200000;
+    assert_int_equal(dw_codec_cot.encode_obs(st, &bad, buf, buf + sizeof buf, &e), DW_ERR_RANGE);
+    bad = warning();
+    bad.t_us = -62135596800000001LL; /* before year 1 */
+    assert_int_equal(dw_codec_cot.encode_obs(st, &bad, buf, buf + sizeof buf, &e), DW_ERR_RANGE);
+    /* A velocity beyond what the decoder takes is left out. */
+    bad = warning();
+    bad.vel_enu_mps[0] = 2e4;
+    assert_int_equal(dw_codec_cot.encode_obs(st, &bad, buf, buf + sizeof buf, &e), DW_OK);
+    assert_false(has_bytes(buf, (size_t)(e - buf), "<track"));
+    dw_codec_cot.destroy(st);
+}
+
 /* ---- schema validation -------------------------------------------------- */
 
 static xmlSchemaPtr load_schema(const char *const *files, const char *extra)
@@ -871,6 +1060,73 @@ static void detect_scores(void **state)
     assert_ptr_equal(dw_codec_find("cot"), &dw_codec_cot);
 }
 
+/* The fixed-point writer of snapped numbers: the same double back as the
+ * shortest-digits writer gives, and the same text. */
+static void fixed_decimals_read_back(void **state)
+{
+    (void)state;
+    static const double p10[10] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    uint64_t x = 0x243F6A8885A308D3ULL;
+    int same_text = 0;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int dec = (int)(x % 10);
+        double mag = (double)(x >> 40) / (double)(1 << 24) * (i % 3 ? 400.0 : 1e7);
+        double v = nearbyint(((x >> 20) & 1 ? -mag : mag) * p10[dec]) / p10[dec];
+        if (i < 40)
+            v = i % 2 ? 9999999.0 : (double)(i - 20) / p10[dec];
+        char a[64], b[400];
+        dw__xw w = {a, a + sizeof a, 0};
+        dw__xw_attr_fixed(&w, "v", v, dec);
+        assert_false(w.full);
+        size_t n = (size_t)(w.p - a);
+        assert_true(n > 5 && !memcmp(a, " v=\"", 4) && a[n - 1] == '"');
+        a[n - 1] = '\0';
+        assert_true(strtod(a + 4, NULL) == v);
+        assert_null(strchr(a + 4, 'e'));
+        size_t m = dw__cot_decimal(v, b, sizeof b);
+        assert_true(m > 0);
+        same_text += strlen(a + 4) == m && !memcmp(a + 4, b, m);
+    }
+    assert_int_equal(same_text, 200000);
+}
+
+/* Observation events validate against MITRE's base event with its track,
+ * contact, remarks and link sub-schemas. */
+static void schema_validates_obs_events(void **state)
+{
+    (void)state;
+    static const char *const mitre[] = {
+        "data/cot/schema/mitre/CoT_Base-Event_Schema_PUBLIC_RELEASE.xsd",
+        "data/cot/schema/mitre/CoT_Track_Schema_PUBLIC_RELEASE.xsd",
+        "data/cot/schema/mitre/CoT_Contact_Schema_PUBLIC_RELEASE.xsd",
+        "data/cot/schema/mitre/CoT_Remarks_Schema_PUBLIC_RELEASE.xsd",
+        "data/cot/schema/mitre/CoT_Link_Schema_PUBLIC_RELEASE.xsd", NULL};
+    xmlSchemaPtr sm = load_schema(mitre, "");
+    uint8_t buf[4096], *e;
+    static const double vels[][3] = {{-41, 3.2, 0.5}, {0, 0, 0}, {0, -1e-300, 0}, {1e-7, 250, -30}};
+    for (int k = 0; k < 2; k++) {
+        for (size_t v = 0; v < sizeof vels / sizeof vels[0]; v++) {
+            dw_obs o = warning();
+            if (k) {
+                o.kind = DW_OBS_POS2;
+                o.has &= ~(uint32_t)DW_OBS_HAS_ALT;
+                o.has |= DW_OBS_HAS_CALLSIGN | DW_OBS_HAS_ICAO | DW_OBS_HAS_CLASS;
+                snprintf(o.callsign, sizeof o.callsign, "a&b<c>");
+                o.icao = 0x48ae21;
+                o.class_score[DW_CLASS_QUADCOPTER] = 0.5f;
+            }
+            memcpy(o.vel_enu_mps, vels[v], sizeof o.vel_enu_mps);
+            o.lat_deg = v == 2 ? 1e-300 : -89.999999999;
+            assert_int_equal(dw_cot_encode_obs(&o, v, 0, buf, buf + sizeof buf, &e), DW_OK);
+            assert_true(valid(sm, buf, (size_t)(e - buf)));
+        }
+    }
+    xmlSchemaFree(sm);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(atak_examples_decode),
     cmocka_unit_test(atak_example_fields),
@@ -879,6 +1135,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(track_encode_hostile_uav),
     cmocka_unit_test(track_round_trip),
     cmocka_unit_test(schema_validates_track_events),
+    cmocka_unit_test(obs_encode_round_trip),
+    cmocka_unit_test(schema_validates_obs_events),
+    cmocka_unit_test(fixed_decimals_read_back),
     cmocka_unit_test(time_parse_and_format),
     cmocka_unit_test(numbers_are_plain_decimals),
     cmocka_unit_test(framing_stream),

@@ -714,43 +714,192 @@ static void round_trip_obs(void **state)
             json_decref(j);
             cap_free(&c);
         }
-        /* A CELL has no SAPIENT form. */
+        /* A CELL without a centre or a radius has no SAPIENT form. */
         dw_obs cell;
         dw_obs_init(&cell, DW_OBS_CELL);
         uint8_t buf[256], *end = NULL;
+        assert_int_equal(ops()->encode_obs(st, &cell, buf, buf + sizeof buf, &end), DW_ERR_UNSUPPORTED);
+        cell.has = DW_OBS_HAS_POS;
+        assert_int_equal(ops()->encode_obs(st, &cell, buf, buf + sizeof buf, &end), DW_ERR_UNSUPPORTED);
+        cell.has = DW_OBS_HAS_RANGE;
         assert_int_equal(ops()->encode_obs(st, &cell, buf, buf + sizeof buf, &end), DW_ERR_UNSUPPORTED);
         ops()->destroy(st);
     }
 }
 
-/* A covariance goes out as per-axis errors and comes back as the larger horizontal one. */
-static void obs_covariance_to_errors(void **state)
+static void *round_trip_one(void *st, const dw_obs *in, dw_obs *out, char **raw)
 {
-    (void)state;
-    dw_obs o;
-    dw_obs_init(&o, DW_OBS_POS3);
-    o.has |= DW_OBS_HAS_POS | DW_OBS_HAS_ALT | DW_OBS_HAS_COV;
-    o.t_us = T0;
-    strcpy(o.sensor, "partner-7");
-    o.lat_deg = 50.0;
-    o.lon_deg = 24.0;
-    o.alt_m = 900;
-    o.cov_enu[0][0] = 400;  /* 20 m east  */
-    o.cov_enu[1][1] = 900;  /* 30 m north */
-    o.cov_enu[2][2] = 100;  /* 10 m up    */
-    void *st = codec_new(NULL);
-    uint8_t buf[1024], *end;
-    assert_int_equal(ops()->encode_obs(st, &o, buf, buf + sizeof buf, &end), DW_OK);
+    uint8_t buf[4096], *end = NULL;
+    assert_int_equal(ops()->encode_obs(st, in, buf, buf + sizeof buf, &end), DW_OK);
     cap c;
     dw_decode_sink k;
     sink_init(&k, &c);
     assert_int_equal(decode(st, buf, (size_t)(end - buf), &k), DW_OK);
     assert_int_equal(c.n_obs, 1);
-    assert_false(c.obs[0].has & DW_OBS_HAS_COV);
-    assert_near(c.obs[0].sigma_pos_m, 30, 1e-9);
-    assert_near(c.obs[0].sigma_alt_m, 10, 0);
+    *out = c.obs[0];
+    if (raw)
+        *raw = strdup(c.raw[0]);
     cap_free(&c);
-    ops()->destroy(st);
+    return st;
+}
+
+/* A full covariance (an airborne radar's: long, thin and turned) goes out as per-axis errors
+ * with their correlations and comes back whole; sigmas alone come back as sigmas. */
+static void obs_covariance_to_errors(void **state)
+{
+    (void)state;
+    dw_obs o;
+    dw_obs_init(&o, DW_OBS_POS3);
+    o.has |= DW_OBS_HAS_POS | DW_OBS_HAS_ALT | DW_OBS_HAS_COV | DW_OBS_HAS_VEL;
+    o.t_us = T0;
+    strcpy(o.sensor, "AEW-01");
+    o.lat_deg = 50.0;
+    o.lon_deg = 24.0;
+    o.alt_m = 900;
+    o.cov_enu[0][0] = 400;  /* 20 m east  */
+    o.cov_enu[1][1] = 90000;  /* 300 m north */
+    o.cov_enu[2][2] = 2500; /* 50 m up    */
+    o.cov_enu[0][1] = o.cov_enu[1][0] = -0.9 * 20 * 300;
+    o.cov_enu[0][2] = o.cov_enu[2][0] = 0.3 * 20 * 50;
+    o.cov_enu[1][2] = o.cov_enu[2][1] = 0.05 * 300 * 50;
+    o.vel_enu_mps[0] = -41;
+    o.vel_enu_mps[1] = 3.25;
+    o.vel_enu_mps[2] = 0.5;
+    for (int v = 1; v <= 2; v++) {
+        void *st = codec_new(v == 1 ? "sapient=1.0" : NULL);
+        dw_obs d;
+        char *raw;
+        round_trip_one(st, &o, &d, &raw);
+        assert_int_equal(d.kind, DW_OBS_POS3);
+        assert_int_equal(d.has, o.has);
+        assert_near(d.sigma_pos_m, 300, 1e-9);  /* the larger horizontal error */
+        assert_near(d.sigma_alt_m, 50, 1e-9);
+        /* As the simulator's airborne radar sends it, sigmas beside the covariance: all back. */
+        dw_obs sim = o;
+        sim.sigma_pos_m = 300;
+        sim.sigma_alt_m = 50;
+        dw_obs ds;
+        round_trip_one(st, &sim, &ds, NULL);
+        expect_same_obs(&sim, &ds);
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                assert_near(d.cov_enu[i][j], o.cov_enu[i][j], 1e-12 * fabs(o.cov_enu[i][j]) + 1e-12);
+        assert_true(d.lat_deg == o.lat_deg && d.lon_deg == o.lon_deg && d.alt_m == o.alt_m);
+        assert_non_null(strstr(raw, "\"cov_enu_correlation\""));
+        free(raw);
+
+        /* Sigmas alone: per-axis errors, back as the larger horizontal one. */
+        dw_obs p = o;
+        p.has &= ~(uint32_t)DW_OBS_HAS_COV;
+        memset(p.cov_enu, 0, sizeof p.cov_enu);
+        p.sigma_pos_m = 30;
+        p.sigma_alt_m = 10;
+        round_trip_one(st, &p, &d, NULL);
+        assert_false(d.has & DW_OBS_HAS_COV);
+        assert_near(d.sigma_pos_m, 30, 1e-9);
+        assert_near(d.sigma_alt_m, 10, 0);
+
+        /* A POS2's covariance: the horizontal part. */
+        dw_obs q = o;
+        q.kind = DW_OBS_POS2;
+        q.has &= ~(uint32_t)DW_OBS_HAS_ALT;
+        q.alt_m = 0;
+        round_trip_one(st, &q, &d, NULL);
+        assert_int_equal(d.kind, DW_OBS_POS2);
+        assert_int_equal(d.has, q.has);
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++)
+                assert_near(d.cov_enu[i][j], q.cov_enu[i][j], 1e-12 * fabs(q.cov_enu[i][j]));
+        assert_near(d.cov_enu[2][2], 0, 0);
+        assert_near(d.cov_enu[0][2], 0, 0);
+
+        /* A zero variance: that axis's correlations are 0, as is what comes back. */
+        dw_obs z = o;
+        z.cov_enu[2][2] = 0;
+        z.cov_enu[0][2] = z.cov_enu[2][0] = z.cov_enu[1][2] = z.cov_enu[2][1] = 0;
+        round_trip_one(st, &z, &d, NULL);
+        assert_true(d.has & DW_OBS_HAS_COV);
+        assert_near(d.cov_enu[2][2], 0, 0);
+        assert_near(d.cov_enu[0][1], z.cov_enu[0][1], 1e-9);
+        ops()->destroy(st);
+    }
+}
+
+/* What the simulator's sensors send, each back as it went (angles to 1e-14 rad as they travel
+ * in degrees; horizontal errors to 1e-9 m as they travel in degrees of latitude/longitude):
+ * an acoustic node's wide bearing or its detection-only cell, an RF detector's bearing, an
+ * EO/IR camera's bearing with elevation and class scores, a radar's plot with range rate. */
+static void obs_simulator_kinds(void **state)
+{
+    (void)state;
+    dw_obs in[6];
+    dw_obs_init(&in[0], DW_OBS_BEARING);
+    strcpy(in[0].sensor, "AC-0412");
+    in[0].az_rad = 241.3 * M_PI / 180;
+    in[0].sigma_az_rad = 6.5 * M_PI / 180;
+    dw_obs_init(&in[1], DW_OBS_CELL);
+    strcpy(in[1].sensor, "AC-0413");
+    in[1].has |= DW_OBS_HAS_POS | DW_OBS_HAS_RANGE;
+    in[1].lat_deg = 51.5512345678;
+    in[1].lon_deg = 23.6187654321;
+    in[1].radius_m = 1800.5;
+    dw_obs_init(&in[2], DW_OBS_BEARING);
+    strcpy(in[2].sensor, "RF-PL-003");
+    in[2].az_rad = 0.00001;
+    in[2].sigma_az_rad = 2 * M_PI / 180;
+    dw_obs_init(&in[3], DW_OBS_BEARING);
+    strcpy(in[3].sensor, "EOIR-PL-07");
+    in[3].has |= DW_OBS_HAS_EL | DW_OBS_HAS_CLASS;
+    in[3].az_rad = 359.99 * M_PI / 180;
+    in[3].el_rad = 12.25 * M_PI / 180;
+    in[3].sigma_az_rad = 0.05 * M_PI / 180;
+    in[3].sigma_el_rad = 0.07 * M_PI / 180;
+    in[3].class_score[DW_CLASS_OWA_DRONE] = 0.8125f;
+    in[3].class_score[DW_CLASS_DECOY] = 0.15f;
+    in[3].class_score[DW_CLASS_QUADCOPTER] = 0.01f;
+    in[3].class_score[DW_CLASS_BIRD] = 0.0001f;
+    dw_obs_init(&in[4], DW_OBS_CELL);
+    strcpy(in[4].sensor, "AC-0414");
+    in[4].has |= DW_OBS_HAS_POS | DW_OBS_HAS_RANGE | DW_OBS_HAS_ALT;
+    in[4].lat_deg = -0.5;
+    in[4].lon_deg = 179.5;
+    in[4].alt_m = 300;
+    in[4].sigma_alt_m = 200;
+    in[4].radius_m = 0;
+    dw_obs_init(&in[5], DW_OBS_POLAR);
+    strcpy(in[5].sensor, "RAD-CUAS-2");
+    in[5].has |= DW_OBS_HAS_EL | DW_OBS_HAS_RR;
+    in[5].range_m = 3456.7;
+    in[5].az_rad = 1.234;
+    in[5].el_rad = 0.05;
+    in[5].range_rate_mps = -41.7;
+    in[5].sigma_rr_mps = 0.5;
+    in[5].sigma_range_m = 5;
+    for (int v = 1; v <= 2; v++) {
+        void *st = codec_new(v == 1 ? "sapient=1.0" : NULL);
+        for (int i = 0; i < 6; i++) {
+            in[i].t_us = T0 + i * 1000;
+            dw_obs d;
+            char *raw;
+            round_trip_one(st, &in[i], &d, &raw);
+            expect_same_obs(&in[i], &d);
+            assert_near(d.radius_m, in[i].radius_m, 0);
+            assert_near(d.range_rate_mps, in[i].range_rate_mps, 0);
+            assert_near(d.sigma_rr_mps, in[i].sigma_rr_mps, 0);
+            if (in[i].kind == DW_OBS_CELL) {
+                /* the disc's errors, for receivers that do not know the entry */
+                json_t *j = load_json(raw);
+                json_t *loc = json_object_get(json_object_get(j, "detection_report"), "location");
+                assert_non_null(loc);
+                double per_deg = 6378137.0 * M_PI / 180 * cos(in[i].lat_deg * M_PI / 180);
+                assert_near(json_number_value(json_object_get(loc, "x_error")) * per_deg,
+                            in[i].radius_m / 2, 0.01 * in[i].radius_m + 1e-9);
+                json_decref(j);
+            }
+            free(raw);
+        }
+        ops()->destroy(st);
+    }
 }
 
 /* A stream of messages with garbage between them, fed in pieces of every size from 1 to 97
@@ -922,6 +1071,64 @@ static void detect_scores(void **state)
 }
 
 /* Units the detection leaves out come from the node's registration and current mode. */
+/* A network of thousands of nodes: the codec's table keeps the 256 heard most recently, each
+ * found again by its id, a registered one with its version; older ones make room. */
+static void many_nodes(void **state)
+{
+    (void)state;
+    void *st = codec_new(NULL);
+    dw_sapient_msg *m = malloc(sizeof *m);
+    uint8_t buf[1 << 16];
+    cap c;
+    dw_decode_sink k;
+    sink_init(&k, &c);
+    k.want_raw = 0;
+    /* One node registers as 1.0 and keeps talking. */
+    const char *reg = "c0ffee00-0000-4000-8000-00000000beef";
+    fill_msg(m, DW_SAPIENT_REGISTRATION, DW_SAPIENT_V1_0);
+    strcpy(m->hdr.node_id, reg);
+    m->hdr.t_us = T0;
+    assert_int_equal(decode(st, buf, encode_msg(m, buf, sizeof buf), &k), DW_OK);
+    for (int i = 0; i < 3000; i++) {
+        dw_obs o;
+        dw_obs_init(&o, DW_OBS_BEARING);
+        o.t_us = T0 + (i + 1) * 1000LL;
+        o.az_rad = 1.0;
+        if (i % 10 == 0)
+            strcpy(o.sensor, reg);
+        else
+            snprintf(o.sensor, sizeof o.sensor, "UA-AC-C-%04d", i);
+        uint8_t *end;
+        assert_int_equal(ops()->encode_obs(st, &o, buf, buf + sizeof buf, &end), DW_OK);
+        assert_int_equal(decode(st, buf, (size_t)(end - buf), &k), DW_OK);
+        assert_int_equal(c.n_obs, 1);
+        assert_string_equal(c.obs[0].sensor, o.sensor);
+        cap_free(&c);
+    }
+    dw_sapient_node nd;
+    assert_int_equal(dw_sapient_node_get(st, reg, &nd), DW_OK);
+    assert_true(nd.registered);
+    assert_int_equal(nd.version, DW_SAPIENT_V1_0);
+    assert_int_equal(nd.last_us, T0 + 2991 * 1000LL);
+    int found = 0;
+    for (int i = 0; i < 3000; i++) {
+        if (i % 10 == 0)
+            continue;
+        char id[32];
+        snprintf(id, sizeof id, "UA-AC-C-%04d", i);
+        int ok = dw_sapient_node_get(st, id, &nd) == DW_OK;
+        found += ok;
+        if (i >= 3000 - 200)
+            assert_true(ok && nd.last_us == T0 + (i + 1) * 1000LL);
+        if (i < 2000)
+            assert_false(ok);
+    }
+    assert_int_equal(found, 255);
+    assert_int_equal(dw_sapient_node_get(st, "UA-AC-C-", &nd), DW_ERR_NOT_FOUND);
+    free(m);
+    ops()->destroy(st);
+}
+
 static void units_from_registration(void **state)
 {
     (void)state;
@@ -1320,11 +1527,13 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(round_trip_typed_v2),
     cmocka_unit_test(round_trip_obs),
     cmocka_unit_test(obs_covariance_to_errors),
+    cmocka_unit_test(obs_simulator_kinds),
     cmocka_unit_test(framing_split_buffers),
     cmocka_unit_test(framing_crafted_garbage_is_linear),
     cmocka_unit_test(truncated_and_garbage_counted),
     cmocka_unit_test(detect_scores),
     cmocka_unit_test(units_from_registration),
+    cmocka_unit_test(many_nodes),
     cmocka_unit_test(version_by_fields),
     cmocka_unit_test(class_mapping),
     cmocka_unit_test(utm_matches_proj),
