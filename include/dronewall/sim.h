@@ -83,7 +83,7 @@ void dw_sim_world_advance(dw_sim_world *w, int64_t t_us);
 
 /* How an observation travels to the pipeline. */
 #define DW_SIM_STREAMS(X)                                                               \
-    X(DW_SIM_STREAM_ASTERIX, "asterix", "ast")   /* radars: CAT048, SAC/SIC in band */  \
+    X(DW_SIM_STREAM_ASTERIX, "asterix", "pcap")  /* radars: CAT048 in UDP, SAC/SIC in band */ \
     X(DW_SIM_STREAM_SBS, "sbs", "sbs")           /* ADS-B receivers, one per file   */  \
     X(DW_SIM_STREAM_SAPIENT, "sapient", "bin")   /* acoustic, RF, EO, AEW: node id  */  \
     X(DW_SIM_STREAM_NDJSON, "ndjson", "ndjson")  /* citizens' reports                */  \
@@ -110,10 +110,13 @@ typedef struct dw_sim_sensor_info {
 
 /* Where sensor models put what they produce. `o` is what the sensor measured (o->t_us the
  * measurement instant, o->sensor its id, o->sensor_idx its index in the sensor table); it
- * reaches the pipeline at deliver_us >= o->t_us. Observations may be emitted for instants
- * after the step that produced them (a radar's whole scan at once); the caller orders them. */
+ * reaches the pipeline at deliver_us >= o->t_us. `target` is the world index of the target
+ * it came from, or -1 for a false alarm or clutter: the truth side of the run uses it (first
+ * detections in the summary), it never travels with the observation. Observations may be
+ * emitted for instants after the step that produced them (a radar's whole scan at once);
+ * the caller orders them. */
 typedef struct dw_sim_sink {
-    void (*emit)(void *ctx, const dw_obs *o, int64_t deliver_us);
+    void (*emit)(void *ctx, const dw_obs *o, int64_t deliver_us, int32_t target);
     void *ctx;
 } dw_sim_sink;
 
@@ -181,5 +184,39 @@ typedef struct dw_scenario {
 dw_status dw_scenario_load(const char *path, uint64_t seed_override, dw_scenario **out, char *err,
                            size_t errlen);
 void dw_scenario_destroy(dw_scenario *s);
+
+/* ------------------------------------------------------------------ running a scenario
+ * dw_sim_run steps the scenario from start to end: truth at its rate, every sensor's
+ * reports encoded by the real encoders into raw streams (one file per radar — its UDP feed
+ * recorded as pcap, since ASTERIX carries only the time of day —, ADS-B receiver, partner
+ * feed and citizen channel; one SAPIENT stream for all SAPIENT nodes), decoded
+ * again by the real decoders into obs, and, unless told not to, tracked and scored.
+ * Files in out_dir (created if missing; written to temporary names and renamed when whole):
+ *   truth.ndjson  tracks.ndjson  obs.ndjson  events.ndjson  sensors.json  score.json
+ *   summary.json  streams/<sensor or "sapient">.<ext>  [meant.ndjson]
+ * Nothing is read from the wall clock: `progress` (called after every step) is where a
+ * caller paces a run to real time or draws a progress bar. */
+typedef struct dw_sim_progress {
+    int64_t t_us;                   /* simulated time reached                        */
+    int64_t start_us, end_us;
+    uint64_t truth_written, obs_emitted, obs_delivered, obs_decoded, bytes_encoded;
+    uint64_t encode_errors;         /* observations an encoder refused (counted, skipped) */
+    uint64_t decode_malformed;      /* frames the decoders skipped                   */
+    uint64_t tracks_confirmed;      /* tracks the tracker has confirmed so far       */
+    uint64_t tracks_now;            /* confirmed or coasting at the last report      */
+    uint64_t obs_dropped;           /* observations the tracker could not use yet    */
+} dw_sim_progress;
+
+typedef struct dw_sim_options {
+    const char *out_dir;            /* NULL: write nothing (a benchmark)            */
+    int track;                      /* run the tracker and score (default in cmd: 1) */
+    int write_meant;                /* also write meant.ndjson: obs before encoding  */
+    int write_obs;                  /* obs.ndjson (default 1)                        */
+    void (*progress)(void *ctx, const dw_sim_progress *p);
+    void *ctx;
+} dw_sim_options;
+
+dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress *out,
+                     char *err, size_t errlen);
 
 #endif
