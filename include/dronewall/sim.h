@@ -162,8 +162,16 @@ typedef struct dw_sim_event {
     dw_sim_event_kind kind;
     uint32_t target;
     double lat_deg, lon_deg;
-    char place[64];                 /* the named place it happened at or aimed for, or "" */
+    char place[64];                 /* the named place it aimed for (its route's last point), or "" */
 } dw_sim_event;
+
+/* A named point of the scenario ("places:"): an airport, a crash site, a launch area... */
+typedef struct dw_sim_place {
+    char name[64];
+    char kind[32];                  /* the file's word: airport, city, crash_site, ... or "" */
+    char label[96];
+    double lat_deg, lon_deg, alt_m;
+} dw_sim_place;
 
 typedef struct dw_scenario {
     char name[64];
@@ -177,6 +185,8 @@ typedef struct dw_scenario {
     dw_sim_sensors *sensors;
     dw_sim_event *events;           /* sorted by time                             */
     size_t n_events;
+    dw_sim_place *places;           /* in the file's order                        */
+    size_t n_places;
 } dw_scenario;
 
 /* Reads and builds a scenario; seed_override != 0 replaces the file's seed. DW_ERR_NOT_FOUND,

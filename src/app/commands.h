@@ -10,7 +10,8 @@
 #define DW_COMMANDS(X)                                                      \
     X(decode, cmd_decode, "wire formats (pcap, FINAL, raw...) to NDJSON")  \
     X(track, cmd_track, "NDJSON observations in, NDJSON tracks out")        \
-    X(score, cmd_score, "score tracks against truth (GOSPA, RMSE, bound)")
+    X(score, cmd_score, "score tracks against truth (GOSPA, RMSE, bound)") \
+    X(sim, cmd_sim, "run a scenario: truth, sensor streams, tracks, score")
 
 struct dw_command {
     const char *name;

@@ -769,6 +769,21 @@ static int is_threat(dw_class c)
            c == DW_CLASS_UNKNOWN;
 }
 
+/* The scenario's named place nearest (lat, lon), if within max_m. */
+static const dw_sim_place *nearest_place(const dw_scenario *s, double lat, double lon, double max_m)
+{
+    const dw_sim_place *best = NULL;
+    double kx = 111320.0 * cos(lat * M_PI / 180), b2 = max_m * max_m;
+    for (size_t i = 0; i < s->n_places; i++) {
+        double dn = (s->places[i].lat_deg - lat) * 111000.0, de = (s->places[i].lon_deg - lon) * kx;
+        if (dn * dn + de * de < b2) {
+            b2 = dn * dn + de * de;
+            best = &s->places[i];
+        }
+    }
+    return best;
+}
+
 /* summary.json (per target: launch, end, first report by each sensor kind, first track)
  * and summary.txt, the same for people. */
 static void write_summary(run *r, const char *dir)
@@ -857,8 +872,11 @@ static void write_summary(run *r, const char *dir)
     int col[DW_SENSOR_NKINDS], ncol = 0;
     for (int k = 0; k < DW_SENSOR_NKINDS; k++) {
         int any = 0;
-        for (size_t i = 0; i < nt && !any; i++)
-            any = r->first_seen[i][k] != INT64_MIN;
+        for (size_t i = 0; i < nt && !any; i++) {
+            dw_sim_state st;
+            any = r->first_seen[i][k] != INT64_MIN &&
+                  dw_sim_world_state(s->world, i, launch[i], &st) && is_threat(st.truth.cls);
+        }
         if (any)
             col[ncol++] = k;
     }
@@ -904,8 +922,11 @@ static void write_summary(run *r, const char *dir)
             hhmmss(r->first_seen[i][col[c]], tf, sizeof tf);
             fprintf(ft, " %-9s", tf);
         }
-        fprintf(ft, " %-8s  %s %s%s%s\n", tk, e ? dw_sim_event_name(e->kind) : "-", te,
-                e && e->place[0] ? " at " : "", e ? e->place : "");
+        fprintf(ft, " %-8s  %s %s", tk, e ? dw_sim_event_name(e->kind) : "-", te);
+        const dw_sim_place *np = e ? nearest_place(s, e->lat_deg, e->lon_deg, 5000.0) : NULL;
+        if (np)
+            fprintf(ft, " near %s", np->name);
+        fputc('\n', ft);
     }
     fprintf(fj, "\n]}\n");
     free(launch);

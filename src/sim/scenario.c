@@ -104,6 +104,7 @@ static void ovr_init(ovr *o)
 typedef struct loader {
     dw__cfg c;
     dw__sim_place *places;
+    dw_sim_place *pub;              /* the same, with kind and label, for dw_scenario */
     size_t n_places;
     dw__sim_target_spec *specs;
     size_t n_specs, cap_specs;
@@ -225,7 +226,8 @@ static dw_status read_places(loader *L, const json_t *obj)
     if (!json_is_object(obj))
         return dw__cfg_fail(&L->c, obj, "places", "expected a mapping of NAME: position");
     L->places = calloc(json_object_size(obj) + 1, sizeof *L->places);
-    if (!L->places)
+    L->pub = calloc(json_object_size(obj) + 1, sizeof *L->pub);
+    if (!L->places || !L->pub)
         return DW_ERR_NOMEM;
     const char *name;
     json_t *v;
@@ -263,7 +265,14 @@ static dw_status read_places(loader *L, const json_t *obj)
             p->lon_deg = pv.lon;
             p->has_alt = !isnan(pv.alt);
             p->alt_m = p->has_alt ? pv.alt : 0;
+            memcpy(L->pub[L->n_places].kind, pv.kind, sizeof pv.kind);
+            memcpy(L->pub[L->n_places].label, pv.label, sizeof pv.label);
         }
+        dw_sim_place *q = &L->pub[L->n_places];
+        memcpy(q->name, p->name, sizeof q->name);
+        q->lat_deg = p->lat_deg;
+        q->lon_deg = p->lon_deg;
+        q->alt_m = p->alt_m;
         L->n_places++;
         L->c.places = L->places;
         L->c.n_places = L->n_places;
@@ -637,12 +646,15 @@ dw_status dw_scenario_load(const char *path, uint64_t seed_override, dw_scenario
         goto fail;
     free(L.specs);
     free(L.places);
+    s->places = L.pub;
+    s->n_places = L.n_places;
     dw_doc_destroy(d);
     *out = s;
     return DW_OK;
 fail:
     free(L.specs);
     free(L.places);
+    free(L.pub);
     dw_doc_destroy(d);
     dw_scenario_destroy(s);
     return st;
@@ -655,6 +667,7 @@ void dw_scenario_destroy(dw_scenario *s)
     dw__sim_world_destroy(s->world);
     dw_sim_sensors_destroy(s->sensors);
     free(s->events);
+    free(s->places);
     free(s->description);
     free(s);
 }

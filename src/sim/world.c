@@ -352,10 +352,7 @@ dw_status dw__sim_world_create(const dw__sim_target_spec *specs, size_t n, uint6
         dw_sim_state st_end;
         state_at(g, (uint32_t)i, g->end_us, &st_end);
         add_event(events, n_events, &cap, g->end_us, ek, (uint32_t)i, st_end.truth.lat_deg,
-                  st_end.truth.lon_deg,
-                  ek == DW_SIM_EV_SHOT || ek == DW_SIM_EV_END_FUEL ? NULL
-                                                                   : sp->route[sp->n_route - 1].place,
-                  &oom);
+                  st_end.truth.lon_deg, sp->route[sp->n_route - 1].place, &oom);
     }
     if (oom) {
         dw__sim_world_destroy(w);

@@ -351,6 +351,73 @@ static void utc_round_trip(void **state)
     assert_int_equal(dw__parse_utc("2025-13-09T21:30:00Z", &t), -1);
 }
 
+/* ------------------------------------------------------------------ the September replay */
+
+static const dw_sim_place *place(const dw_scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_places; i++)
+        if (!strcmp(s->places[i].name, name))
+            return &s->places[i];
+    return NULL;
+}
+
+/* scenarios/pl-2025-09-10.yaml says what the public record says (docs: domain facts §1):
+ * about 21 drones, most of them Gerbera decoys; four shot down, the last at 06:45 local
+ * (04:45Z); the others come down at the villages where they were found, one almost 400 km
+ * from the tri-border; the four airports that closed are on the map. */
+static void september_replay_is_calibrated(void **state)
+{
+    (void)state;
+    dw_scenario *s;
+    char err[512];
+    if (dw_scenario_load(DW_SOURCE_DIR "/scenarios/pl-2025-09-10.yaml", 0, &s, err, sizeof err) != DW_OK)
+        fail_msg("%s", err);
+    static const char *const airports[] = {"EPRZ", "EPLB", "EPWA", "EPMO"};
+    for (size_t i = 0; i < 4; i++) {
+        const dw_sim_place *p = place(s, airports[i]);
+        if (!p)
+            fail_msg("no place %s", airports[i]);
+        assert_string_equal(p->kind, "airport");
+    }
+    int decoys = 0, owa = 0, shot = 0, near_site = 0, landed = 0;
+    double farthest = 0;
+    int64_t last_shot = 0;
+    for (size_t i = 0; i < s->n_events; i++) {
+        const dw_sim_event *e = &s->events[i];
+        dw_sim_state st;
+        assert_int_equal(dw_sim_world_state(s->world, e->target, e->t_us, &st), 1);
+        if (st.truth.cls != DW_CLASS_DECOY && st.truth.cls != DW_CLASS_OWA_DRONE)
+            continue;
+        if (e->kind == DW_SIM_EV_LAUNCH) {
+            decoys += st.truth.cls == DW_CLASS_DECOY;
+            owa += st.truth.cls == DW_CLASS_OWA_DRONE;
+            continue;
+        }
+        assert_true(e->t_us <= s->end_us);
+        if (e->kind == DW_SIM_EV_SHOT) {
+            shot++;
+            last_shot = e->t_us > last_shot ? e->t_us : last_shot;
+            continue;
+        }
+        landed++;
+        double best = INFINITY;
+        for (size_t k = 0; k < s->n_places; k++)
+            if (!strcmp(s->places[k].kind, "crash_site"))
+                best = fmin(best, dist_m(e->lat_deg, e->lon_deg, s->places[k].lat_deg,
+                                         s->places[k].lon_deg));
+        near_site += best < 2000.0;
+        farthest = fmax(farthest, dist_m(51.55, 23.55, e->lat_deg, e->lon_deg));
+    }
+    assert_int_equal(decoys + owa, 21);
+    assert_true(decoys >= 15);
+    assert_int_equal(shot, 4);
+    assert_int_equal(last_shot, 1757479500000000LL);    /* 2025-09-10T04:45:00Z */
+    /* Every drone that was not shot down comes down within 2 km of a crash site. */
+    assert_int_equal(near_site, landed);
+    assert_true(farthest > 380000.0);                  /* Oleśno, ~400 km from Włodawa */
+    dw_scenario_destroy(s);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(rng_statistics),
     cmocka_unit_test(rng_streams_are_independent_and_repeat),
@@ -360,6 +427,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(scenario_targets_raids_traffic),
     cmocka_unit_test(scenario_errors_name_file_and_line),
     cmocka_unit_test(utc_round_trip),
+    cmocka_unit_test(september_replay_is_calibrated),
 };
 
 DW_TEST_MAIN("sim", tests)
