@@ -2,10 +2,10 @@
 # libFuzzer binary with ASan and UBSan. scripts/fuzz configures, builds and
 # runs them; see docs/dependencies.md §10.
 #
-# Nothing happens unless configured with -DDW_FUZZ=ON and clang. Each target
-# compiles the library sources of DW_FUZZ_STAGES itself, so that the parsers
-# carry the fuzzer's coverage instrumentation (the dw_<stage> libraries are
-# built without it). The file stands on its own — it sets its own standard,
+# Nothing happens unless configured with -DDW_FUZZ=ON and clang. The library
+# sources of DW_FUZZ_STAGES are compiled once more, into an object library with
+# the fuzzer's coverage instrumentation (the dw_<stage> libraries are built
+# without it), which every target links. The file stands on its own — it sets its own standard,
 # definitions and dependencies — so it also works when injected with
 # -DCMAKE_PROJECT_INCLUDE before the main list has set anything up.
 include_guard(GLOBAL)
@@ -21,7 +21,7 @@ endif()
 get_filename_component(DW_FUZZ_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 
 # The stages the fuzzed parsers live in, and what they need to link.
-set(DW_FUZZ_STAGES core geo io codecs)
+set(DW_FUZZ_STAGES core geo io codecs track metrics sim)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(DW_FUZZ_DEPS REQUIRED IMPORTED_TARGET jansson yaml-0.1 proj libpcap
                   libprotobuf-c libxml-2.0)
@@ -41,15 +41,24 @@ foreach(stage IN LISTS DW_FUZZ_STAGES)
 endforeach()
 list(APPEND dw_fuzz_lib_srcs ${dw_fuzz_gen_srcs})
 
+add_library(dw_fuzz_objs OBJECT ${dw_fuzz_lib_srcs})
+set_target_properties(dw_fuzz_objs PROPERTIES C_STANDARD 17 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+target_include_directories(dw_fuzz_objs PRIVATE ${DW_FUZZ_ROOT}/include ${DW_FUZZ_ROOT}/src
+                           ${CMAKE_BINARY_DIR}/generated ${dw_fuzz_gen_dirs})
+target_compile_definitions(dw_fuzz_objs PRIVATE _DEFAULT_SOURCE)
+target_compile_options(dw_fuzz_objs PRIVATE -fsanitize=fuzzer-no-link,address,undefined
+                       -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1)
+target_link_libraries(dw_fuzz_objs PRIVATE PkgConfig::DW_FUZZ_DEPS)
+if(dw_fuzz_gen_targets)
+  add_dependencies(dw_fuzz_objs ${dw_fuzz_gen_targets})
+endif()
+
 file(GLOB dw_fuzz_srcs CONFIGURE_DEPENDS "${DW_FUZZ_ROOT}/fuzz/*/fuzz_*.c")
 set(DW_FUZZ_TARGETS "")
 foreach(src IN LISTS dw_fuzz_srcs)
   get_filename_component(name ${src} NAME_WE)
-  add_executable(${name} ${src} ${dw_fuzz_lib_srcs})
-  if(dw_fuzz_gen_targets)
-    # one generator run, not one per target racing on the same files
-    add_dependencies(${name} ${dw_fuzz_gen_targets})
-  endif()
+  add_executable(${name} ${src} $<TARGET_OBJECTS:dw_fuzz_objs>)
+  add_dependencies(${name} dw_fuzz_objs)
   set_target_properties(${name} PROPERTIES
     C_STANDARD 17 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)

@@ -193,6 +193,9 @@ typedef struct dw_scenario {
  * DW_ERR_IO, DW_ERR_PARSE (with "PATH:LINE: what" in err) or DW_ERR_NOMEM. */
 dw_status dw_scenario_load(const char *path, uint64_t seed_override, dw_scenario **out, char *err,
                            size_t errlen);
+/* The same from memory; name (".yaml", ".json" or sniffed) starts the messages. */
+dw_status dw_scenario_load_mem(const char *buf, size_t len, const char *name,
+                               uint64_t seed_override, dw_scenario **out, char *err, size_t errlen);
 void dw_scenario_destroy(dw_scenario *s);
 
 /* ------------------------------------------------------------------ running a scenario

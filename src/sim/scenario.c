@@ -364,7 +364,7 @@ typedef struct rentry {
 static const dw__cfg_field raid_fields[] = {
     OVR_FIELDS,
     {"id_prefix", DW_CF_STR, offsetof(rentry, prefix), 24, 0, 0, 1},
-    {"count", DW_CF_INT, offsetof(rentry, count), 0, 1, 100000, 1},
+    {"count", DW_CF_INT, offsetof(rentry, count), 0, 1, 20000, 1},
     {"launch_start", DW_CF_TIME, offsetof(rentry, t0), 0, 0, 0, 1},
     {"launch_end", DW_CF_TIME, offsetof(rentry, t1), 0, 0, 0, 1},
     {"spread_km", DW_CF_KM, offsetof(rentry, spread_m), 0, 0, 1000, 0},
@@ -449,7 +449,7 @@ typedef struct fentry {
 
 static const dw__cfg_field traffic_fields[] = {
     OVR_FIELDS,
-    {"count", DW_CF_INT, offsetof(fentry, count), 0, 1, 100000, 1},
+    {"count", DW_CF_INT, offsetof(fentry, count), 0, 1, 20000, 1},
     {"depart_start", DW_CF_TIME, offsetof(fentry, t0), 0, 0, 0, 1},
     {"depart_end", DW_CF_TIME, offsetof(fentry, t1), 0, 0, 0, 1},
     {"callsign_prefix", DW_CF_STR, offsetof(fentry, prefix), 5, 0, 0, 0},
@@ -550,6 +550,9 @@ static int cmp_event(const void *a, const void *b)
     return x->target < y->target ? -1 : x->target > y->target;
 }
 
+static dw_status from_doc(dw_doc *d, uint64_t seed_override, dw_scenario **out, char *err,
+                          size_t errlen);
+
 dw_status dw_scenario_load(const char *path, uint64_t seed_override, dw_scenario **out, char *err,
                            size_t errlen)
 {
@@ -559,6 +562,26 @@ dw_status dw_scenario_load(const char *path, uint64_t seed_override, dw_scenario
     dw_status st = dw_doc_load(path, &d, err, errlen);
     if (st != DW_OK)
         return st;
+    return from_doc(d, seed_override, out, err, errlen);
+}
+
+dw_status dw_scenario_load_mem(const char *buf, size_t len, const char *name,
+                               uint64_t seed_override, dw_scenario **out, char *err, size_t errlen)
+{
+    if (!buf || !name || !out)
+        return DW_ERR_INVALID;
+    dw_doc *d = NULL;
+    dw_status st = dw_doc_load_mem(buf, len, name, &d, err, errlen);
+    if (st != DW_OK)
+        return st;
+    return from_doc(d, seed_override, out, err, errlen);
+}
+
+/* Builds the scenario from d, which it destroys. */
+static dw_status from_doc(dw_doc *d, uint64_t seed_override, dw_scenario **out, char *err,
+                          size_t errlen)
+{
+    dw_status st;
     loader L;
     memset(&L, 0, sizeof L);
     L.c.d = d;
@@ -635,7 +658,8 @@ dw_status dw_scenario_load(const char *path, uint64_t seed_override, dw_scenario
                          dw_status_str(st));
         goto fail;
     }
-    qsort(s->events, s->n_events, sizeof *s->events, cmp_event);
+    if (s->n_events)
+        qsort(s->events, s->n_events, sizeof *s->events, cmp_event);
     const json_t *sens = json_object_get(root, "sensors");
     json_t *empty = NULL;
     if (!sens)
