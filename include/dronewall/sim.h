@@ -88,7 +88,7 @@ void dw_sim_world_advance(dw_sim_world *w, int64_t t_us);
     X(DW_SIM_STREAM_SAPIENT, "sapient", "bin")   /* acoustic, RF, EO, AEW: node id  */  \
     X(DW_SIM_STREAM_NDJSON, "ndjson", "ndjson")  /* citizens' reports                */  \
     X(DW_SIM_STREAM_COT, "cot", "cot")           /* a neighbour's warnings, per file */  \
-    X(DW_SIM_STREAM_REMOTEID, "remoteid", "rid") /* Remote ID receivers               */
+    X(DW_SIM_STREAM_REMOTEID, "remoteid", "pcap") /* Remote ID receivers: packs in UDP */
 
 typedef enum dw_sim_stream {
 #define DW_SIM_STREAM_ENUM(e, name, ext) e,

@@ -195,8 +195,9 @@ static int mkdirs(const char *path)
 }
 
 /* ------------------------------------------------------------------ pcap for UDP feeds
- * A radar's ASTERIX goes out as UDP datagrams; recorded, they are a pcap file (link type
- * 101, raw IPv4), whose capture times give the date the ASTERIX time of day lacks. */
+ * A radar's ASTERIX and a Remote ID receiver's message packs go out as UDP datagrams;
+ * recorded, they are a pcap file (link type 101, raw IPv4), whose capture times give the
+ * date that ASTERIX's time of day and Remote ID's tenths of the hour lack. */
 
 static void put16(uint8_t *p, unsigned v)
 {
@@ -440,7 +441,7 @@ static void deliver(run *r, const pending *p)
         return;
     }
     size_t len = (size_t)(end - r->enc);
-    if (fd->f && fd->kind == DW_SIM_STREAM_ASTERIX)
+    if (fd->f && (fd->kind == DW_SIM_STREAM_ASTERIX || fd->kind == DW_SIM_STREAM_REMOTEID))
         pcap_udp_record(fd->f, p->deliver_us, si->desc.wire_id[0] ? (unsigned)atoi(si->desc.wire_id + 4) : 0,
                         si->desc.wire_id[0] ? (unsigned)atoi(si->desc.wire_id + 8) : 0, r->enc, len);
     else if (fd->f)
@@ -505,7 +506,7 @@ static dw_status open_feeds(run *r)
             fd->f = open_tmp(r, dir, name, fd->tmp, sizeof fd->tmp);
             if (!fd->f)
                 return DW_ERR_IO;
-            if (k == DW_SIM_STREAM_ASTERIX)
+            if (k == DW_SIM_STREAM_ASTERIX || k == DW_SIM_STREAM_REMOTEID)
                 pcap_header(fd->f);
         }
         if (k == DW_SIM_STREAM_SAPIENT)

@@ -28,16 +28,22 @@ done
 
 # Each stream through `dronewall decode`, against what was meant.
 total=0
+seen=""
 for f in "$T/a/streams/"*; do
-  base=$(basename "$f"); ext=${base##*.}; id=${base%.*}
-  case $ext in
-    pcap) kind=asterix; extra=() ;;
-    sbs) kind=sbs; extra=(--sensor-id "$id") ;;
-    bin) kind=sapient; extra=() ;;
-    cot) kind=cot; extra=(--sensor-id "$id") ;;
-    ndjson) kind=ndjson ;;
-    *) echo "FAIL unexpected stream $base"; exit 1 ;;
+  base=$(basename "$f"); id=${base%.*}
+  # The stream's wire format from its sensor's kind (sensors.json); sapient.bin holds every
+  # SAPIENT node.
+  skind=$(python3 -c 'import json,sys; print(next((s["kind"] for s in json.load(open(sys.argv[1]))["sensors"] if s["id"] == sys.argv[2]), "sapient"))' "$T/a/sensors.json" "$id")
+  case $skind in
+    radar) kind=asterix; extra=() ;;
+    adsb) kind=sbs; extra=(--sensor-id "$id") ;;
+    remote_id) kind=remoteid; extra=(--sensor-id "$id") ;;
+    partner) kind=cot; extra=(--sensor-id "$id") ;;
+    citizen) kind=ndjson ;;
+    sapient) kind=sapient; extra=() ;;
+    *) echo "FAIL unexpected stream $base (sensor kind $skind)"; exit 1 ;;
   esac
+  seen="$seen $kind"
   if [ "$kind" = ndjson ]; then
     cp "$f" "$T/dec.ndjson"
   else
@@ -54,9 +60,8 @@ if [ "$total" -ne "$meant" ]; then
   echo "FAIL the streams decode to $total observations, the simulator meant $meant"; exit 1
 fi
 echo "ok   all $meant observations meant came back from the streams"
-kinds=$(ls "$T/a/streams" | sed 's/.*\.//' | sort -u | tr '\n' ' ')
-for k in pcap sbs bin cot ndjson; do
-  case " $kinds " in *" $k "*) ;; *) echo "FAIL no .$k stream in quick.yaml's output"; exit 1 ;; esac
+for k in asterix sbs sapient cot ndjson remoteid; do
+  case " $seen " in *" $k "*) ;; *) echo "FAIL no $k stream in quick.yaml's output"; exit 1 ;; esac
 done
 
 # The score says per class how complete the picture was, and how many tracks were false.

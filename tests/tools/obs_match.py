@@ -22,6 +22,9 @@ TOL = {
     "sapient": dict(t=1, m=0.01, deg=1e-7, mps=1e-6, alt=0.01),
     "cot": dict(t=1000, m=0.2, deg=1e-6, mps=0.06, alt=0.06),
     "ndjson": dict(t=0, m=1e-3, deg=1e-9, mps=1e-9, alt=1e-6),
+    # Remote ID: tenths of a second in the hour, 1e-7 degrees, 0.5 m heights, 0.25 m/s
+    # speeds and whole degrees of track
+    "remoteid": dict(t=100000, m=0.02, deg=1e-7, mps=0.35, alt=0.5),
 }
 
 
