@@ -60,7 +60,8 @@
 
 /* The tracker settings `dronewall track` exposes. */
 typedef struct dw_pipeline_config {
-    double q;                   /* process noise, m²/s³ per axis (1)                */
+    double q;                   /* process noise, m²/s³ per horizontal axis (1)     */
+    double q_vertical;          /* the same vertically (1)                          */
     double init_vel_mps;        /* velocity sigma of a new track (80)               */
     double gate;                /* Mahalanobis d² gate (16.3: chi² 99.9 %, 3-D)      */
     int confirm_m, confirm_n;   /* confirm after M hits in N batches (3 of 4)       */

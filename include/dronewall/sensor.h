@@ -50,6 +50,8 @@ typedef struct dw_sensor {
 
     /* Accuracy, one sigma, used when an observation carries none. */
     double sigma_range_m, sigma_az_rad, sigma_el_rad, sigma_rr_mps, sigma_pos_m;
+    double sigma_alt_m;             /* a 3-D radar's measured height; a position
+                                       report's altitude (0: unknown)        */
 
     /* Detection model. */
     double pd;                      /* probability of detection in cover */

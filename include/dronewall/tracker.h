@@ -43,6 +43,7 @@ typedef struct dw_motion_model {
     int pos_idx[3];     /* where they are in the state */
     int vel_idx[3];     /* where the matching velocities are */
     double q;           /* process noise power spectral density, per axis */
+    double q_v;         /* cv_geo: the vertical axis's (q is the horizontal's) */
     /* Predict in place: x <- F x, P <- F P F^T + Q (P row-major nx*nx).
      * dt may be negative for a slightly late batch. */
     void (*predict)(const struct dw_motion_model *m, double *x, double *P, double dt_s);
@@ -51,6 +52,11 @@ typedef struct dw_motion_model {
 /* Nearly constant velocity on n_axes axes (1..3), state [p0 v0 p1 v1 ...],
  * Q = q [[dt^3/3, dt^2/2], [dt^2/2, dt]] per axis. */
 void dw_motion_cv_init(dw_motion_model *m, int n_axes, double q);
+
+/* Nearly constant velocity in ECEF [x vx y vy z vz] with the process noise shaped in the
+ * local frame: q_h per horizontal axis, q_v vertically (drones and aircraft hold their
+ * altitude, so their height is averaged over many plots instead of following each). */
+void dw_motion_cv_geo_init(dw_motion_model *m, double q_h, double q_v);
 
 /* A measurement model: what a sensor measures of a state. `ctx` is the
  * sensor's own data (its site and frame), owned by the caller and kept alive
@@ -87,7 +93,9 @@ typedef struct dw_tracker_config {
     size_t max_tracks;          /* pool size (tentative + confirmed)        */
     double gate;                /* Mahalanobis d^2 gate (chi-square)        */
     int confirm_m, confirm_n;   /* confirm after M hits in the last N scans */
-    int delete_misses;          /* confirmed: delete after this many misses */
+    int delete_misses;          /* confirmed: delete when the misses since the
+                                   last hit, each weighted by the chance the
+                                   sensor had of seeing it, add up to this   */
     double init_vel_sigma;      /* velocity sigma of a new track (per axis) */
     double grid_cell;           /* gating grid cell, position units; 0: auto */
     double max_gate_extent;     /* a gate wider than this is checked against
@@ -108,6 +116,8 @@ typedef struct dw_trk {
     double P[DW_TRK_MAX_X * DW_TRK_MAX_X];
     uint32_t hits;                  /* measurements taken                */
     uint32_t misses;                /* consecutive batches without one   */
+    double miss_score;              /* the sensors' chances of detection summed over
+                                       those batches; deleted at delete_misses */
     uint32_t history;               /* bit 0: the last batch was a hit   */
     int64_t first_us, last_update_us;
     uint32_t sensor_mask;           /* bit s: sensor s has updated it    */
@@ -147,6 +157,13 @@ typedef struct dw_cover {
     int64_t revisit_us; /* a track this sensor updated less than this long
                            before the batch is not counted as missed: its
                            plot came in the previous batch, at the arc's edge */
+    /* Optional: the chance the sensor had of detecting a track in state x
+     * (0..1: beyond its horizon, range or elevation limits it is 0). A track
+     * not assigned a measurement adds this to its miss score, so a radar that
+     * could not see it costs it nothing and a weak chance costs it little;
+     * NULL means 1 inside the cover. */
+    double (*pd)(const void *ctx, const double *x);
+    const void *pd_ctx;
 } dw_cover;
 
 /* Apply one batch of n measurements from sensor `sensor` at time t_us.

@@ -59,6 +59,7 @@ static const sfield sigma_fields[] = {
     {"el_deg", S_DEG, S(sigma_el_rad), 0, 0, 180},
     {"range_rate_mps", S_NUM, S(sigma_rr_mps), 0, 0, 1e5},
     {"pos_m", S_NUM, S(sigma_pos_m), 0, 0, 1e7},
+    {"alt_m", S_NUM, S(sigma_alt_m), 0, 0, 1e6},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

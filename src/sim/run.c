@@ -562,6 +562,10 @@ static void write_sensors(run *r, const char *dir)
             dw_jw_kdouble(&w, "min_range_m", d->min_range_m);
         if (d->period_us > 0)
             dw_jw_kdouble(&w, "period_s", (double)d->period_us * 1e-6);
+        if (d->min_el_rad < d->max_el_rad) {
+            dw_jw_kdouble(&w, "min_el_deg", d->min_el_rad * 180.0 / M_PI);
+            dw_jw_kdouble(&w, "max_el_deg", d->max_el_rad * 180.0 / M_PI);
+        }
         if (d->clutter_per_scan > 0)
             dw_jw_kdouble(&w, "clutter_per_scan", d->clutter_per_scan);
         dw_jw_key(&w, "sigma");
@@ -574,6 +578,8 @@ static void write_sensors(run *r, const char *dir)
             dw_jw_kdouble(&w, "el_deg", d->sigma_el_rad * 180.0 / M_PI);
         if (d->sigma_pos_m > 0)
             dw_jw_kdouble(&w, "pos_m", d->sigma_pos_m);
+        if (d->sigma_alt_m > 0)
+            dw_jw_kdouble(&w, "alt_m", d->sigma_alt_m);
         dw_jw_obj_end(&w);
         dw_jw_obj_end(&w);
         size_t len = dw_jw_len(&w);

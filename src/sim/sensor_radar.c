@@ -132,6 +132,7 @@ static void fill_desc(dw_sensor *d, const radar *r, const radar_cfg *k)
     d->sigma_range_m = r->sig.range_m;
     d->sigma_az_rad = r->sig.az_rad;
     d->sigma_el_rad = r->sig.el_rad;
+    d->sigma_alt_m = r->height ? r->sig.height_m : 0;
     d->sigma_rr_mps = 0;
     d->pd = k->pd;
     d->clutter_per_scan = k->clutter_per_scan;

@@ -53,6 +53,45 @@ void dw_motion_cv_init(dw_motion_model *m, int n_axes, double q)
     m->predict = cv_predict;
 }
 
+/* CV in ECEF with the process noise shaped in the local frame: q_h on the two horizontal
+ * axes, q_v (small: drones and aircraft hold their altitude) on the vertical, the vertical
+ * being the direction of the position from the Earth's centre (the geocentric up, within
+ * 0.2 degrees of the geodetic one, which is ample for a noise shape). Q's spatial part is
+ * S = q_h (I - u u^T) + q_v u u^T per [dt^3/3, dt^2/2; dt^2/2, dt] block. */
+static void cv_geo_predict(const dw_motion_model *m, double *x, double *P, double dt)
+{
+    if (dt == 0.0)
+        return;
+    dw_motion_model flat = *m;
+    flat.q = 0.0;
+    cv_predict(&flat, x, P, dt);
+    double r = sqrt(x[0] * x[0] + x[2] * x[2] + x[4] * x[4]);
+    double u[3] = {0, 0, 1};
+    if (r > 0)
+        for (int a = 0; a < 3; a++)
+            u[a] = x[2 * a] / r;
+    const double adt = fabs(dt);
+    const double c11 = adt * adt * adt / 3.0, c12 = dt * adt / 2.0, c22 = adt;
+    const double qh = m->q, qv = m->q_v;
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) {
+            double S = qh * ((a == b) - u[a] * u[b]) + qv * u[a] * u[b];
+            int pa = 2 * a, va = pa + 1, pb = 2 * b, vb = pb + 1;
+            P[pa * 6 + pb] += c11 * S;
+            P[pa * 6 + vb] += c12 * S;
+            P[va * 6 + pb] += c12 * S;
+            P[va * 6 + vb] += c22 * S;
+        }
+}
+
+void dw_motion_cv_geo_init(dw_motion_model *m, double q_h, double q_v)
+{
+    dw_motion_cv_init(m, 3, q_h);
+    m->name = "cv_geo";
+    m->q_v = q_v;
+    m->predict = cv_geo_predict;
+}
+
 static int lin_h(const void *ctx, const dw_motion_model *mm, const double *x, double *zpred, double *H)
 {
     (void)ctx;

@@ -32,7 +32,30 @@ typedef struct slot {
     dw_polar_site site;         /* polar slots: the radar's frame        */
     double rn_m, re_m;          /* polar slots: meridian and prime-vertical
                                    radii of curvature at the site         */
+    double site_alt_m, min_el_rad, max_el_rad, pd;  /* what it can see     */
 } slot;
+
+/* The chance a radar had of detecting a track in state x (ECEF [x vx y vy z vz]): its Pd
+ * inside its range and elevation limits and above its horizon, 0 outside. The horizon is
+ * the 4/3-earth one (standard refraction) from the antenna's and the target's heights
+ * above the ellipsoid, the ground taken at 0: a low drone far away is hidden, and a track
+ * the radar could not have seen must not lose its life for not being seen. */
+static double radar_pd(const void *ctx, const double *x)
+{
+    const slot *k = ctx;
+    double ecef[3] = {x[0], x[2], x[4]}, enu[3], r, az, el;
+    dw_enu_from_ecef(&k->site.frame, ecef, enu);
+    dw_polar_from_enu(enu, &r, &az, &el);
+    if ((k->max_range_m > 0 && r > k->max_range_m) || el < k->min_el_rad || el > k->max_el_rad)
+        return 0.0;
+    dw_geodetic g;
+    dw_geo_from_ecef(ecef, &g);
+    const double kR2 = 2.0 * (4.0 / 3.0) * 6371000.0;
+    double reach = sqrt(kR2 * fmax(k->site_alt_m, 0.0)) + sqrt(kR2 * fmax(g.alt_m, 0.0));
+    if (hypot(enu[0], enu[1]) > reach)
+        return 0.0;
+    return k->pd;
+}
 
 struct dw_pipeline {
     dw_pipeline_config cfg;
@@ -65,6 +88,7 @@ void dw_pipeline_config_default(dw_pipeline_config *c)
 {
     memset(c, 0, sizeof *c);
     c->q = 1.0;
+    c->q_vertical = 1.0;
     c->init_vel_mps = 80.0;
     c->gate = 16.3;
     c->confirm_m = 3;
@@ -145,6 +169,7 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
 
     dw_tracker_config tc;
     dw_tracker_config_default(&tc, 3, c.q);
+    dw_motion_cv_geo_init(&tc.motion, c.q, c.q_vertical);
     tc.gate = c.gate;
     tc.confirm_m = c.confirm_m;
     tc.confirm_n = c.confirm_n;
@@ -183,6 +208,10 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
         k->name = s->id;
         k->period_us = s->period_us;
         k->max_range_m = s->max_range_m;
+        k->site_alt_m = s->alt_m;
+        k->min_el_rad = s->min_el_rad < s->max_el_rad ? s->min_el_rad : -M_PI / 2;
+        k->max_el_rad = s->min_el_rad < s->max_el_rad ? s->max_el_rad : M_PI / 2;
+        k->pd = s->pd > 0 && s->pd <= 1 ? s->pd : 0.9;
         k->prev_t = INT64_MIN;
         p->names[idx] = s->id;
         p->slot_of[i] = idx;
@@ -311,6 +340,8 @@ static dw_status flush_batch(dw_pipeline *p)
         cv.full = k->prev_t == INT64_MIN || k->period_us <= 0 || t_end - k->prev_t >= k->period_us;
         cv.max0 = k->max_range_m;
         cv.revisit_us = k->period_us / 2;
+        cv.pd = radar_pd;
+        cv.pd_ctx = k;
         k->prev_t = t_end;
         k->prev_az = cv.hi;
     } else {
@@ -351,7 +382,8 @@ static double sig(double from_obs, double from_sensor)
  *     sin el = (b² - a² - r²) / (2 a r).
  * sigma_el is the height's sigma carried through d(sin el)/d(b) = b / (a r),
  * with the range's sigma through d(sin el)/dr added in quadrature (both over
- * cos el); with no height sigma it is the sensor's elevation sigma. Returns
+ * cos el); the plot's height sigma, else the sensor's (a 3-D radar's
+ * sigma.alt_m); with neither it is the elevation sigma. Returns
  * -1 when no elevation reaches that height at that range. */
 static int el_from_alt(const slot *k, const dw_sensor *s, const dw_obs *o, double sigma_r,
                        double *el, double *sigma_el)
@@ -368,7 +400,7 @@ static int el_from_alt(const slot *k, const dw_sensor *s, const dw_obs *o, doubl
     double ce = sqrt(1.0 - se * se);
     if (ce < 1e-3)
         ce = 1e-3;
-    const double sigma_h = o->sigma_alt_m;
+    const double sigma_h = sig(o->sigma_alt_m, s->sigma_alt_m);
     if (sigma_h > 0) {
         const double ds_dh = b / (a * r);
         const double ds_dr = -bb_aa / (2.0 * a * r * r) - 1.0 / (2.0 * a);

@@ -28,6 +28,7 @@ typedef struct cache {
     double ext;                 /* half-width of the gate in position units */
     int ok;                     /* linearised: may be gated */
     int seen;                   /* inside the batch's cover: counts a hit or a miss */
+    double pd;                  /* the sensor's chance of detecting it (cover->pd) */
 } cache;
 
 typedef struct pair {
@@ -589,6 +590,12 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         c->seen = c->ok && !(cover && cover->no_miss) && in_cover(cover, c->zpred) &&
                   !(cover && cover->revisit_us > 0 &&
                     t_us - t->pool[t->live[i]].last_by_sensor[sensor_idx] < cover->revisit_us);
+        c->pd = 1.0;
+        if (c->seen && cover && cover->pd) {
+            c->pd = cover->pd(cover->pd_ctx, k->x);
+            /* A sensor that could not have seen it looked elsewhere. */
+            c->seen = c->pd > 0.0;
+        }
         if (!c->ok) {
             t->stats.unlinearisable++;
             continue;
@@ -798,6 +805,7 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
             kalman_update(t, s, k, &m[mj]);
             k->hits++;
             k->misses = 0;
+            k->miss_score = 0.0;
             k->history = (k->history << 1) | 1u;
             k->last_update_us = m[mj].t_us;
             sl->last_by_sensor[sensor_idx] = m[mj].t_us;
@@ -806,6 +814,7 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
             t->stats.updates++;
         } else {
             k->misses++;
+            k->miss_score += t->cache[i].pd;
             k->history <<= 1;
         }
         int dead = stale && mj < 0;
@@ -819,7 +828,7 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
                 dead = 1;
             }
         } else {
-            if (k->misses >= (uint32_t)t->cfg.delete_misses)
+            if (k->miss_score >= (double)t->cfg.delete_misses - 1e-9)
                 dead = 1;
             else
                 k->status = k->misses ? DW_TRACK_COASTING : DW_TRACK_CONFIRMED;
