@@ -12,16 +12,25 @@
  *      work grows with the local density and not with the number of tracks,
  *   3. splits the gated pairs into independent clusters and solves each one
  *      exactly (global nearest neighbour, dw_assign),
- *   4. updates assigned tracks (Kalman / extended Kalman), counts misses,
- *      confirms tentative tracks by M-of-N and deletes stale ones,
- *   5. starts a tentative track on every measurement nobody took.
+ *   4. updates assigned tracks (Kalman / extended Kalman, or covariance
+ *      intersection for a partner's track), counts misses, confirms tentative
+ *      tracks by M-of-N and deletes stale ones,
+ *   5. starts a tentative track on every measurement nobody took and that
+ *      gives a position; the others are listed (dw_tracker_unassigned) for
+ *      the caller to combine (bearings from several sites).
  * Batches from several sensors are applied one after the other in time order
- * (sequential multi-sensor updating).
+ * (sequential multi-sensor updating); a measurement older than its track is
+ * filtered in exactly by re-running the track's last few updates.
+ * Optionally two motion models are mixed by an IMM. Identity keys (ICAO
+ * address, Remote ID serial, a partner's track number) bind reports to the
+ * track that holds the key.
  *
- * Memory: every track lives in a pool sized at creation; the scratch space of
- * the association step grows to the largest batch seen and is then reused, so
- * the steady-state loop does not allocate. The tracker owns its tracks; the
- * pointers it hands out stay valid until the next update or destroy.
+ * Memory: every track lives in a pool sized at creation (with, per pool entry,
+ * its IMM mode states and its out-of-sequence history when those are on); the
+ * scratch space of the association step grows to the largest batch seen and
+ * is then reused, so the steady-state loop does not allocate. The tracker
+ * owns its tracks; the pointers it hands out stay valid until the next update,
+ * dw_tracker_start_track() or destroy.
  */
 #ifndef DRONEWALL_TRACKER_H
 #define DRONEWALL_TRACKER_H
@@ -38,12 +47,17 @@
 /* A motion model: how a state moves over dt seconds. */
 typedef struct dw_motion_model {
     const char *name;
-    int nx;             /* state dimension */
+    int nx;             /* state dimension: 2 n_pos, or 2 n_pos + 1 for a
+                           coordinated turn (its turn rate last)        */
     int n_pos;          /* number of position axes (2 or 3) */
     int pos_idx[3];     /* where they are in the state */
     int vel_idx[3];     /* where the matching velocities are */
     double q;           /* process noise power spectral density, per axis */
     double q_v;         /* cv_geo: the vertical axis's (q is the horizontal's) */
+    double q_turn;      /* ct: the turn rate's random walk, (rad/s)^2 per s */
+    double turn_sigma0; /* ct: the turn rate's sigma where nothing is known
+                           of it (a new track, or mixed in from a model
+                           without one), rad/s                          */
     /* Predict in place: x <- F x, P <- F P F^T + Q (P row-major nx*nx).
      * dt may be negative for a slightly late batch. */
     void (*predict)(const struct dw_motion_model *m, double *x, double *P, double dt_s);
@@ -57,6 +71,20 @@ void dw_motion_cv_init(dw_motion_model *m, int n_axes, double q);
  * local frame: q_h per horizontal axis, q_v vertically (drones and aircraft hold their
  * altitude, so their height is averaged over many plots instead of following each). */
 void dw_motion_cv_geo_init(dw_motion_model *m, double q_h, double q_v);
+
+/* A coordinated turn: constant speed, the velocity turning at the rate w
+ * about the vertical, [x vx y vy w] in a plane (n_axes 2) or
+ * [x vx y vy z vz w] with z up (n_axes 3); predicted as an extended Kalman
+ * filter, with the CV's process noise q on the velocities and q_turn on w.
+ * Its nx (2 n_axes + 1) exceeds the track layout: it is meant as the IMM's
+ * second model (dw_tracker_config_imm), whose turn rate stays inside the
+ * mode estimates; measurement models still see the 2 n_axes-state layout. */
+void dw_motion_ct_init(dw_motion_model *m, int n_axes, double q, double q_turn, double turn_sigma0);
+
+/* The same in ECEF [x vx y vy z vz w], turning about the local (geocentric)
+ * vertical, with the process noise shaped as dw_motion_cv_geo's. */
+void dw_motion_ct_geo_init(dw_motion_model *m, double q_h, double q_v, double q_turn,
+                           double turn_sigma0);
 
 /* A measurement model: what a sensor measures of a state. `ctx` is the
  * sensor's own data (its site and frame), owned by the caller and kept alive
@@ -74,18 +102,70 @@ typedef struct dw_meas_model {
      * Returns 0, or -1 if the measurement gives no position. */
     int (*to_pos)(const void *ctx, const dw_motion_model *mm, const double *z, const double *R,
                   double *pos, double *pos_cov);
+    /* 1: h is exactly "z = the position axes" (H selects them) whatever the
+     * context: the tracker then takes H P H^T and P H^T from P directly,
+     * without calling h or multiplying matrices. 0 for every other model. */
+    int h_selects_pos;
+    /* Optional, for measurements without a position (to_pos -1): a box in the
+     * state's position axes, lo[a] <= p[a] <= hi[a], holding every position
+     * the measurement can have come from (a bearing: its cone out to the
+     * sensor's reach). Such a measurement meets every track (there is no grid
+     * cell to look in); with a box, a track whose gate box misses it is
+     * passed over before any model call. Returns 0, or -1: no bound. */
+    int (*bounds)(const void *ctx, const dw_motion_model *mm, const double *z, const double *R,
+                  double *lo, double *hi);
 } dw_meas_model;
 
 /* Direct measurement of the position axes (H selects them). */
 extern const dw_meas_model dw_meas_linear_pos;
 
+/* Bits of dw_meas.flags. */
+enum {
+    DW_MEAS_CI = 1u << 0,           /* fuse by covariance intersection: a partner's
+                                       track, whose errors are correlated with ours
+                                       in ways nobody knows                         */
+    DW_MEAS_COOPERATIVE = 1u << 1,  /* the object reports itself (ADS-B, Remote ID):
+                                       a new track from it is confirmed at once     */
+};
+
 /* One measurement. R is nz x nz row-major; `user` is the caller's tag,
- * handed back with the track that took the measurement. */
+ * handed back with the track that took the measurement. Build it zeroed
+ * (memset or `= {0}`) so that fields added later keep their neutral value.
+ * `ctx`, when not NULL, replaces the sensor's model context for this one
+ * measurement (the site of one node of an acoustic network that shares one
+ * sensor slot) in every model call (h, residual, to_pos); it must stay alive
+ * while the track's out-of-sequence history may re-run the measurement (the
+ * tracker's lifetime, in practice). `id_key` is an identity the measurement
+ * carries (a hash of "icao:48AE21", "rid:...", "partner:UA/17"; 0: none): a
+ * track that has taken one keeps it and thereafter takes no measurement with
+ * another key (nor, once the key came from a cooperative report, any
+ * without one), and a measurement with a key goes only to the track holding
+ * it, or to a track holding none — so a drone's plot is never merged into an
+ * airliner's track. In detail (docs/tracker.md, "Identity keys"):
+ *   - a keyed measurement is tried against the track holding its key first;
+ *     when it gates there it goes there and nowhere else;
+ *   - a key from a cooperative report (DW_MEAS_COOPERATIVE) never moves onto
+ *     a track that holds no key: such a report updates its own track or
+ *     starts one (confirmed at once); a non-cooperative key (a partner's track
+ *     number) may be taken by a keyless track;
+ *   - an unkeyed measurement never updates a track whose key came from a
+ *     cooperative report;
+ *   - a keyed measurement that does not gate with the track holding its key
+ *     (the report jumped) takes the key away from that track, which lives on
+ *     without a key, and goes where a keyed measurement without a holder goes;
+ *     except when that track has had only its first report: then it has no
+ *     velocity to contradict the key, and the two reports restart it by
+ *     two-point differencing (stats.two_point);
+ *   - a second report with the same key in one batch updates the holder after
+ *     the first (its own time, in order) instead of starting a duplicate. */
 typedef struct dw_meas {
     int64_t t_us;
     double z[DW_TRK_MAX_Z];
     double R[DW_TRK_MAX_Z * DW_TRK_MAX_Z];
     uint32_t user;
+    uint32_t flags;                 /* DW_MEAS_* */
+    uint64_t id_key;
+    const void *ctx;
 } dw_meas;
 
 typedef struct dw_tracker_config {
@@ -101,16 +181,71 @@ typedef struct dw_tracker_config {
     double max_gate_extent;     /* a gate wider than this is checked against
                                    every measurement instead of gridded; 0: auto */
     int64_t max_coast_us;       /* drop a track not updated for this long, 0: never */
+    /* IMM: a second motion model, mixed with `motion` by an interacting
+     * multiple model filter. nx 0 (the default): one model, no IMM. It must
+     * have motion's state layout (nx, n_pos, pos_idx, vel_idx), or that
+     * layout and one more state after it, a turn rate (dw_motion_ct_*). */
+    dw_motion_model motion2;
+    /* imm_switch[i][j]: the chance that a target moving by model i now moves
+     * by model j imm_period_s later (rows sum to 1, and p01 + p10 < 1). Over
+     * another interval the two-state Markov chain with the same rates is
+     * used, so irregular updates switch consistently. */
+    double imm_switch[2][2];
+    double imm_period_s;        /* 0: 1 s */
+    /* Out-of-sequence measurements: the states kept per track (each with the
+     * measurement that made it), 0..16; a measurement older than the track but
+     * not older than its oldest kept state is filtered in exactly; older ones
+     * approximately (stats.oosm_approx). 0: no history. */
+    int oosm_depth;
 } dw_tracker_config;
 
 /* Defaults: CV in n_axes, gate 11.8 (chi2 99.7 % in 2-D), 2-of-3 confirmation,
- * 3 misses to delete, 10,000 tracks. */
+ * 3 misses to delete, 10,000 tracks, one motion model, a history of 4 states
+ * per track for out-of-sequence measurements. */
 void dw_tracker_config_default(dw_tracker_config *c, int n_axes, double q);
+
+/* Turn the IMM on: `maneuver` as the second model, switching from model 0 to 1
+ * with probability p01 and back with p10 per period_s. */
+void dw_tracker_config_imm(dw_tracker_config *c, const dw_motion_model *maneuver, double p01,
+                           double p10, double period_s);
+
+/* Why a track has its status: what last changed it.
+ *   started                  tentative, started from a measurement nobody took
+ *   started_by_caller        tentative, from dw_tracker_start_track()
+ *   confirmed_m_of_n         M hits in its first N batches (or M = 1)
+ *   confirmed_cooperative    started by a cooperative report: confirmed at once
+ *   reacquired               confirmed again: a hit after coasting
+ *   coasting_missed          confirmed, then missed by a sensor that could see it
+ *   deleted_missed           dead: its miss score reached delete_misses
+ *   deleted_coast_timeout    dead: max_coast_us without an update
+ *   deleted_never_confirmed  dead: tentative, and M of N could no longer be reached */
+#define DW_TRK_REASONS(X)                                              \
+    X(DW_TRK_STARTED, "started")                                       \
+    X(DW_TRK_STARTED_BY_CALLER, "started_by_caller")                   \
+    X(DW_TRK_CONFIRMED_M_OF_N, "confirmed_m_of_n")                     \
+    X(DW_TRK_CONFIRMED_COOPERATIVE, "confirmed_cooperative")           \
+    X(DW_TRK_REACQUIRED, "reacquired")                                 \
+    X(DW_TRK_COASTING_MISSED, "coasting_missed")                       \
+    X(DW_TRK_DELETED_MISSED, "deleted_missed")                         \
+    X(DW_TRK_DELETED_COAST_TIMEOUT, "deleted_coast_timeout")           \
+    X(DW_TRK_DELETED_NEVER_CONFIRMED, "deleted_never_confirmed")
+
+typedef enum dw_trk_reason {
+#define DW_TRK_REASON_ENUM(e, s) e,
+    DW_TRK_REASONS(DW_TRK_REASON_ENUM)
+#undef DW_TRK_REASON_ENUM
+    DW_TRK_NREASONS
+} dw_trk_reason;
+
+/* "confirmed_m_of_n", ...; "unknown" out of range. Static storage. */
+const char *dw_trk_reason_name(dw_trk_reason r);
 
 /* The tracker's view of one track: read-only for callers. */
 typedef struct dw_trk {
     uint64_t id;
     dw_track_status status;
+    dw_trk_reason reason;           /* what gave it that status          */
+    int64_t reason_us;              /* when (the batch's time)           */
     int64_t t_us;                   /* time of x and P                   */
     double x[DW_TRK_MAX_X];
     double P[DW_TRK_MAX_X * DW_TRK_MAX_X];
@@ -123,12 +258,29 @@ typedef struct dw_trk {
     uint32_t sensor_mask;           /* bit s: sensor s has updated it    */
     uint32_t last_user;             /* `user` of the last measurement    */
     double last_d2;                 /* its normalised innovation squared */
+    uint64_t id_key;                /* the identity it holds (dw_meas.id_key), 0: none */
+    uint32_t id_key_flags;          /* DW_MEAS_COOPERATIVE: the key came from a
+                                       cooperative report                 */
+    int n_models;                   /* 1, or 2 with the IMM              */
+    double model_prob[2];           /* the models' probabilities at t_us */
 } dw_trk;
 
 typedef struct dw_tracker_stats {
     uint64_t batches, measurements, updates, initiated, confirmed, deleted;
     uint64_t gate_tests, pairs, clusters, max_cluster, unlinearisable;
     uint64_t pool_full;             /* measurements that could start no track */
+    uint64_t unassigned;            /* measurements listed by dw_tracker_unassigned */
+    uint64_t ci_updates;            /* covariance-intersection updates    */
+    uint64_t oosm_exact;            /* late measurements re-filtered exactly  */
+    uint64_t oosm_approx;           /* late measurements older than the track's
+                                       history: filtered in approximately */
+    uint64_t key_jumps;             /* keys taken from a track their report
+                                       no longer gated with               */
+    uint64_t key_repeats;           /* second reports of one key in a batch,
+                                       applied to the holder in turn      */
+    uint64_t two_point;             /* keyed tracks restarted from their first two
+                                       reports (the second outside the gate) */
+    uint64_t by_reason[DW_TRK_NREASONS]; /* status changes, by their reason */
 } dw_tracker_stats;
 
 typedef struct dw_tracker dw_tracker;
@@ -175,6 +327,25 @@ dw_status dw_tracker_update(dw_tracker *t, int sensor, int64_t t_us, const dw_me
  * (cover NULL: everything, as dw_tracker_update). */
 dw_status dw_tracker_update_cover(dw_tracker *t, int sensor, int64_t t_us, const dw_meas *m,
                                   size_t n, const dw_cover *cover);
+
+/* The measurements of the last batch that neither updated a track nor
+ * started one (their model gives no position: a bearing, or the pool was
+ * full), as indices into that batch, ascending; valid until the next update
+ * (dw_tracker_start_track() leaves it alone). The caller may combine them
+ * (bearings from two sites) into positions.
+ * A measurement without a position is still gated against every track (there
+ * is no grid cell to look in) and may update one; only the rest are listed. */
+size_t dw_tracker_unassigned(const dw_tracker *t, const uint32_t **idx);
+
+/* Start a tentative track at a position found by the caller (pos and its
+ * covariance in the state's position axes, n_pos x n_pos row-major), as if
+ * sensor `sensor` had measured it at t_us; velocity unknown (init_vel_sigma).
+ * It counts one hit towards M-of-N; its reason is DW_TRK_STARTED_BY_CALLER.
+ * *out_id (may be NULL) is the new track's id. DW_ERR_FULL when the pool is,
+ * DW_ERR_INVALID for an unknown sensor, a non-finite position or a covariance
+ * that is not positive definite; nothing changes on failure. */
+dw_status dw_tracker_start_track(dw_tracker *t, int sensor, int64_t t_us, const double *pos,
+                                 const double *pos_cov, uint64_t *out_id);
 
 /* Predict every track to t_us without measurements (for output times). */
 void dw_tracker_predict(dw_tracker *t, int64_t t_us);

@@ -92,6 +92,145 @@ void dw_motion_cv_geo_init(dw_motion_model *m, double q_h, double q_v)
     m->predict = cv_geo_predict;
 }
 
+/* ---- coordinated turn ------------------------------------------------------
+ *
+ * Over dt at turn rate w about the unit vertical u, with the velocity split
+ * into its vertical part vu = (u.v) u, its horizontal part vh = v - vu and
+ * wv = u x v (vh turned a quarter to the left):
+ *   v' = vu + cos(w dt) vh + sin(w dt) wv
+ *   p' = p + dt vu + A vh + B wv,  A = sin(w dt)/w,  B = (1 - cos(w dt))/w
+ * (A -> dt, B -> 0 as w -> 0). F is the Jacobian of that at the state, with
+ * u taken as fixed over the step (it turns by dt |v| / 6,400 km); in a plane
+ * u is the normal (0, 0, 1). The state is [p0 v0 p1 v1 (p2 v2) w]. */
+static void ct_step(const dw_motion_model *m, double *x, double *P, double dt, const double u[3],
+                    double qh, double qv)
+{
+    const int n = m->nx, np = m->n_pos, wi = n - 1;
+    const double w = x[wi], th = w * dt, c = cos(th), sn = sin(th);
+    double A, B, dA, dB;
+    if (fabs(th) < 1e-4) {
+        /* series: exact to rounding here, and no 0/0 */
+        A = dt * (1.0 - th * th / 6.0);
+        B = dt * (th / 2.0 - th * th * th / 24.0);
+        dA = dt * dt * (-th / 3.0 + th * th * th / 30.0);
+        dB = dt * dt * (0.5 - th * th / 8.0);
+    } else {
+        A = sn / w;
+        B = (1.0 - c) / w;
+        dA = (th * c - sn) / (w * w);
+        dB = (th * sn - (1.0 - c)) / (w * w);
+    }
+    double v[3] = {0, 0, 0}, vu[3], vh[3], wv[3];
+    for (int a = 0; a < np; a++)
+        v[a] = x[2 * a + 1];
+    const double uv = u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+    for (int a = 0; a < 3; a++) {
+        vu[a] = uv * u[a];
+        vh[a] = v[a] - vu[a];
+    }
+    wv[0] = u[1] * v[2] - u[2] * v[1];
+    wv[1] = u[2] * v[0] - u[0] * v[2];
+    wv[2] = u[0] * v[1] - u[1] * v[0];
+    /* [u]x, u u^T */
+    const double ux[3][3] = {{0, -u[2], u[1]}, {u[2], 0, -u[0]}, {-u[1], u[0], 0}};
+    double F[49];
+    memset(F, 0, sizeof F);
+    for (int i = 0; i < n; i++)
+        F[i * n + i] = 1.0;
+    for (int a = 0; a < np; a++) {
+        int pa = 2 * a, va = pa + 1;
+        for (int b = 0; b < np; b++) {
+            int vb = 2 * b + 1;
+            double uu = u[a] * u[b], ph = (a == b) - uu;
+            F[pa * n + vb] = dt * uu + A * ph + B * ux[a][b];
+            F[va * n + vb] = uu + c * ph + sn * ux[a][b];
+        }
+        F[pa * n + wi] = dA * vh[a] + dB * wv[a];
+        F[va * n + wi] = dt * (-sn * vh[a] + c * wv[a]);
+    }
+    for (int a = 0; a < np; a++) {
+        x[2 * a] += dt * vu[a] + A * vh[a] + B * wv[a];
+        x[2 * a + 1] = vu[a] + c * vh[a] + sn * wv[a];
+    }
+    /* P <- F P F^T + Q */
+    double FP[49];
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double acc = 0;
+            for (int k = 0; k < n; k++)
+                acc += F[i * n + k] * P[k * n + j];
+            FP[i * n + j] = acc;
+        }
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double acc = 0;
+            for (int k = 0; k < n; k++)
+                acc += FP[i * n + k] * F[j * n + k];
+            P[i * n + j] = acc;
+        }
+    const double adt = fabs(dt);
+    const double c11 = adt * adt * adt / 3.0, c12 = dt * adt / 2.0, c22 = adt;
+    for (int a = 0; a < np; a++)
+        for (int b = 0; b < np; b++) {
+            double S = qh * ((a == b) - u[a] * u[b]) + qv * u[a] * u[b];
+            int pa = 2 * a, va = pa + 1, pb = 2 * b, vb = pb + 1;
+            P[pa * n + pb] += c11 * S;
+            P[pa * n + vb] += c12 * S;
+            P[va * n + pb] += c12 * S;
+            P[va * n + vb] += c22 * S;
+        }
+    P[wi * n + wi] += m->q_turn * adt;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            P[i * n + j] = P[j * n + i] = 0.5 * (P[i * n + j] + P[j * n + i]);
+}
+
+static void ct_predict(const dw_motion_model *m, double *x, double *P, double dt)
+{
+    if (dt == 0.0)
+        return;
+    static const double up[3] = {0, 0, 1};
+    /* in a plane the normal; in 3-D z is up, with the vertical's own noise */
+    ct_step(m, x, P, dt, up, m->q, m->n_pos == 3 ? m->q_v : 0.0);
+}
+
+static void ct_geo_predict(const dw_motion_model *m, double *x, double *P, double dt)
+{
+    if (dt == 0.0)
+        return;
+    double r = sqrt(x[0] * x[0] + x[2] * x[2] + x[4] * x[4]);
+    double u[3] = {0, 0, 1};
+    if (r > 0)
+        for (int a = 0; a < 3; a++)
+            u[a] = x[2 * a] / r;
+    ct_step(m, x, P, dt, u, m->q, m->q_v);
+}
+
+void dw_motion_ct_init(dw_motion_model *m, int n_axes, double q, double q_turn, double turn_sigma0)
+{
+    if (n_axes != 2 && n_axes != 3) {
+        memset(m, 0, sizeof *m);
+        m->name = "ct";
+        return; /* nx = 0: rejected */
+    }
+    dw_motion_cv_init(m, n_axes, q);
+    m->name = "ct";
+    m->nx = 2 * n_axes + 1;
+    m->q_v = q;
+    m->q_turn = q_turn;
+    m->turn_sigma0 = turn_sigma0;
+    m->predict = ct_predict;
+}
+
+void dw_motion_ct_geo_init(dw_motion_model *m, double q_h, double q_v, double q_turn,
+                           double turn_sigma0)
+{
+    dw_motion_ct_init(m, 3, q_h, q_turn, turn_sigma0);
+    m->name = "ct_geo";
+    m->q_v = q_v;
+    m->predict = ct_geo_predict;
+}
+
 static int lin_h(const void *ctx, const dw_motion_model *mm, const double *x, double *zpred, double *H)
 {
     (void)ctx;
@@ -125,6 +264,7 @@ static int lin_to_pos(const void *ctx, const dw_motion_model *mm, const double *
 const dw_meas_model dw_meas_linear_pos = {
     .name = "linear_pos",
     .nz = 0,
+    .h_selects_pos = 1,
     .h = lin_h,
     .residual = lin_residual,
     .to_pos = lin_to_pos,

@@ -1,5 +1,8 @@
-/* tracker.c — tracker v1: grid gating, clustered exact GNN, Kalman updates,
- * M-of-N confirmation. See tracker.h for the algorithm in words. */
+/* tracker.c — tracker v1: grid gating, clustered exact GNN, Kalman (or
+ * covariance-intersection) updates, an optional two-model IMM, identity keys,
+ * exact out-of-sequence updates from a short per-track history, M-of-N
+ * confirmation. See tracker.h for the algorithm in words and docs/tracker.md
+ * for the reasons. */
 #include "dronewall/tracker.h"
 
 #include <float.h>
@@ -12,23 +15,60 @@
 #include "track/mat.h"
 
 #define MAX_SENSORS 32
+#define MAX_DEPTH 16
+#define NXX (DW_TRK_MAX_X * DW_TRK_MAX_X)
+/* An IMM mode may carry one state more than the track (a turn rate). */
+#define MX (DW_TRK_MAX_X + 1)
+#define MXX (MX * MX)
+#define NZZ (DW_TRK_MAX_Z * DW_TRK_MAX_Z)
+#define NZT (DW_TRK_MAX_Z * (DW_TRK_MAX_Z + 1) / 2)
 
 typedef struct slot {
     dw_trk pub;
     uint32_t age;               /* batches seen since birth */
+    uint8_t h_start, h_n;       /* the out-of-sequence history ring */
     int64_t last_by_sensor[MAX_SENSORS];
 } slot;
 
-/* What a track looks like to the current batch's sensor. */
+/* IMM: the mode-conditioned estimates at the time of the last update. The
+ * track's own x and P (the combined estimate) are derived from them at any
+ * time, so predicting a track for a batch that does not update it changes
+ * nothing here, and re-running the history reproduces a run in order. */
+typedef struct modes {
+    int64_t t_us;
+    double mu[2];
+    double x[2][MX];            /* each mode's own dimension (models[j].nx) */
+    double P[2][MXX];
+} modes;
+
+/* One entry of a track's out-of-sequence history: a measurement and the state
+ * it made (the posterior), followed in memory by that state: per model, x
+ * (nx) and the upper triangle of P, then with the IMM the two probabilities.
+ * The first entry of a track is its starting state (sensor -1). */
+typedef struct hist {
+    int64_t t_us;               /* time of the posterior (the measurement's) */
+    const void *ctx;            /* dw_meas.ctx */
+    uint32_t flags;             /* dw_meas.flags */
+    int32_t sensor;             /* -1: no measurement */
+    double z[DW_TRK_MAX_Z];
+    double R[NZT];              /* upper triangle */
+    double s[];
+} hist;
+
+/* What a track looks like to the current batch's sensor (what the gate
+ * test reads first, H last). */
 typedef struct cache {
     double zpred[DW_TRK_MAX_Z];
-    double H[DW_TRK_MAX_Z * DW_TRK_MAX_X];
     double HPH[DW_TRK_MAX_Z * DW_TRK_MAX_Z];
+    int ok;                     /* linearised in the sensor's own context */
+    int seen;                   /* inside the batch's cover: counts a hit or a miss */
+    uint64_t key;               /* the track's id_key */
+    uint32_t key_coop;          /* ...which came from a cooperative report */
+    int gridded;                /* entered in the grid (or the overflow list) */
     double pos[3];
     double ext;                 /* half-width of the gate in position units */
-    int ok;                     /* linearised: may be gated */
-    int seen;                   /* inside the batch's cover: counts a hit or a miss */
     double pd;                  /* the sensor's chance of detecting it (cover->pd) */
+    double H[DW_TRK_MAX_Z * MX];
 } cache;
 
 typedef struct pair {
@@ -54,6 +94,12 @@ typedef struct entry {
     int next;
 } entry;
 
+/* Identity keys: open addressing, linear probing, key 0 = empty. */
+typedef struct keyent {
+    uint64_t key;
+    int slot;
+} keyent;
+
 struct dw_tracker {
     dw_tracker_config cfg;
     sensor sensors[MAX_SENSORS];
@@ -62,7 +108,24 @@ struct dw_tracker {
     slot *pool;
     int *free_slots, n_free;
     int *live, n_live;          /* slot indices of live tracks, creation order */
+    int *live_of;               /* by slot: its index in live[] this batch */
     uint64_t next_id;
+
+    /* IMM */
+    int n_models;
+    dw_motion_model models[2];
+    double imm_p01, imm_p10, imm_rate;  /* per second */
+    double mu0[2];                      /* a new track's model probabilities */
+    modes *modes;                       /* by slot, NULL without IMM */
+
+    /* Out-of-sequence history: depth entries of hist_stride bytes per slot. */
+    int depth;
+    size_t hist_stride;
+    unsigned char *hist;
+
+    /* Identity keys. */
+    keyent *keys;
+    size_t keys_mask;
 
     /* Per-batch scratch, sized to max_tracks or grown to the largest batch. */
     cache *cache;               /* by live index */
@@ -71,6 +134,8 @@ struct dw_tracker {
     double (*mpos)[3];          /* by measurement: position */
     int32_t (*mcell)[3];
     int *mok;
+    uint32_t *unassigned;
+    size_t n_unassigned;
     size_t meas_cap;
 
     bucket *buckets;
@@ -100,6 +165,17 @@ struct dw_tracker {
     dw_tracker_stats stats;
 };
 
+static const char *const reason_names[] = {
+#define DW_TRK_REASON_NAME(e, s) s,
+    DW_TRK_REASONS(DW_TRK_REASON_NAME)
+#undef DW_TRK_REASON_NAME
+};
+
+const char *dw_trk_reason_name(dw_trk_reason r)
+{
+    return (unsigned)r < DW_TRK_NREASONS ? reason_names[r] : "unknown";
+}
+
 void dw_tracker_config_default(dw_tracker_config *c, int n_axes, double q)
 {
     memset(c, 0, sizeof *c);
@@ -112,6 +188,18 @@ void dw_tracker_config_default(dw_tracker_config *c, int n_axes, double q)
     c->init_vel_sigma = 1.0;
     c->grid_cell = 0.0;
     c->max_gate_extent = 0.0;
+    c->oosm_depth = 4;
+}
+
+void dw_tracker_config_imm(dw_tracker_config *c, const dw_motion_model *maneuver, double p01,
+                           double p10, double period_s)
+{
+    c->motion2 = *maneuver;
+    c->imm_switch[0][0] = 1.0 - p01;
+    c->imm_switch[0][1] = p01;
+    c->imm_switch[1][0] = p10;
+    c->imm_switch[1][1] = 1.0 - p10;
+    c->imm_period_s = period_s;
 }
 
 void dw_tracker_destroy(dw_tracker *t)
@@ -121,12 +209,17 @@ void dw_tracker_destroy(dw_tracker *t)
     free(t->pool);
     free(t->free_slots);
     free(t->live);
+    free(t->live_of);
+    free(t->modes);
+    free(t->hist);
+    free(t->keys);
     free(t->cache);
     free(t->assigned);
     free(t->meas_taken);
     free(t->mpos);
     free(t->mcell);
     free(t->mok);
+    free(t->unassigned);
     free(t->buckets);
     free(t->entries);
     free(t->overflow);
@@ -148,13 +241,45 @@ void dw_tracker_destroy(dw_tracker *t)
     free(t);
 }
 
+static int same_layout(const dw_motion_model *a, const dw_motion_model *b)
+{
+    if (a->nx != b->nx || a->n_pos != b->n_pos)
+        return 0;
+    for (int i = 0; i < a->n_pos; i++)
+        if (a->pos_idx[i] != b->pos_idx[i] || a->vel_idx[i] != b->vel_idx[i])
+            return 0;
+    return 1;
+}
+
+static int imm_config_ok(const dw_tracker_config *c)
+{
+    /* the same layout, and at most one state more (a turn rate, last) */
+    if (!c->motion2.predict || c->motion2.n_pos != c->motion.n_pos ||
+        (c->motion2.nx != c->motion.nx && c->motion2.nx != c->motion.nx + 1) ||
+        !(c->motion2.turn_sigma0 >= 0))
+        return 0;
+    dw_motion_model base = c->motion2;
+    base.nx = c->motion.nx;
+    if (!same_layout(&c->motion, &base))
+        return 0;
+    for (int i = 0; i < 2; i++) {
+        for (int j = 0; j < 2; j++)
+            if (!(c->imm_switch[i][j] >= 0.0 && c->imm_switch[i][j] <= 1.0))
+                return 0;
+        if (fabs(c->imm_switch[i][0] + c->imm_switch[i][1] - 1.0) > 1e-9)
+            return 0;
+    }
+    return c->imm_switch[0][1] + c->imm_switch[1][0] < 1.0 && c->imm_period_s >= 0.0;
+}
+
 dw_status dw_tracker_create(const dw_tracker_config *cfg, dw_tracker **out)
 {
     if (!cfg || cfg->max_tracks == 0 || cfg->max_tracks > (1u << 30) || cfg->motion.nx <= 0 ||
         cfg->motion.nx > DW_TRK_MAX_X || cfg->motion.n_pos < 1 || cfg->motion.n_pos > 3 ||
         !cfg->motion.predict || !(cfg->gate > 0) || cfg->confirm_m < 1 ||
         cfg->confirm_n < cfg->confirm_m || cfg->confirm_n > 32 || cfg->delete_misses < 1 ||
-        !(cfg->init_vel_sigma >= 0))
+        !(cfg->init_vel_sigma >= 0) || cfg->oosm_depth < 0 || cfg->oosm_depth > MAX_DEPTH ||
+        (cfg->motion2.nx != 0 && !imm_config_ok(cfg)))
         return DW_ERR_INVALID;
 
     dw_tracker *t = calloc(1, sizeof *t);
@@ -162,22 +287,59 @@ dw_status dw_tracker_create(const dw_tracker_config *cfg, dw_tracker **out)
         return DW_ERR_NOMEM;
     t->cfg = *cfg;
     size_t n = cfg->max_tracks;
+    const int nx = cfg->motion.nx;
+    t->models[0] = cfg->motion;
+    t->n_models = 1;
+    t->mu0[0] = 1.0;
+    if (cfg->motion2.nx) {
+        t->n_models = 2;
+        t->models[1] = cfg->motion2;
+        double T = cfg->imm_period_s > 0 ? cfg->imm_period_s : 1.0;
+        double a = cfg->imm_switch[0][1], b = cfg->imm_switch[1][0], s = a + b;
+        t->imm_p01 = a;
+        t->imm_p10 = b;
+        t->imm_rate = s > 0 ? -log(1.0 - s) / T : 0.0;
+        /* A new track starts from the chain's long-run share of each model. */
+        t->mu0[0] = s > 0 ? b / s : 0.5;
+        t->mu0[1] = 1.0 - t->mu0[0];
+        t->modes = calloc(n, sizeof *t->modes);
+    }
+    t->depth = cfg->oosm_depth;
+    if (t->depth) {
+        size_t n_doubles = t->n_models > 1 ? 2 : 0;
+        for (int j = 0; j < t->n_models; j++) {
+            size_t m = (size_t)t->models[j].nx;
+            n_doubles += m + m * (m + 1) / 2;
+        }
+        (void)nx;
+        t->hist_stride = sizeof(hist) + sizeof(double) * n_doubles;
+        t->hist = calloc(n * (size_t)t->depth, t->hist_stride);
+    }
+    size_t nk = 16;
+    while (nk < 2 * n)
+        nk *= 2;
+    t->keys = calloc(nk, sizeof *t->keys);
+    t->keys_mask = nk - 1;
     t->pool = calloc(n, sizeof *t->pool);
     t->free_slots = malloc(n * sizeof *t->free_slots);
     t->live = malloc(n * sizeof *t->live);
+    t->live_of = malloc(n * sizeof *t->live_of);
     t->cache = malloc(n * sizeof *t->cache);
     t->assigned = malloc(n * sizeof *t->assigned);
     t->overflow = malloc(n * sizeof *t->overflow);
     t->deleted = malloc(n * sizeof *t->deleted);
     t->loc_row = malloc(n * sizeof *t->loc_row);
-    if (!t->pool || !t->free_slots || !t->live || !t->cache || !t->assigned || !t->overflow ||
-        !t->deleted || !t->loc_row || dw_assign_create(&t->assign) != DW_OK) {
+    if (!t->pool || !t->free_slots || !t->live || !t->live_of || !t->cache || !t->assigned ||
+        !t->overflow || !t->deleted || !t->loc_row || !t->keys ||
+        (t->n_models > 1 && !t->modes) || (t->depth && !t->hist) ||
+        dw_assign_create(&t->assign) != DW_OK) {
         dw_tracker_destroy(t);
         return DW_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
         t->free_slots[i] = (int)(n - 1 - i);
         t->loc_row[i] = -1;
+        t->live_of[i] = -1;
     }
     t->n_free = (int)n;
     t->next_id = 1;
@@ -213,24 +375,250 @@ size_t dw_tracker_deleted(const dw_tracker *t, const dw_trk **dead)
     return t->n_deleted;
 }
 
+size_t dw_tracker_unassigned(const dw_tracker *t, const uint32_t **idx)
+{
+    *idx = t->unassigned;
+    return t->n_unassigned;
+}
+
 void dw_tracker_get_stats(const dw_tracker *t, dw_tracker_stats *out) { *out = t->stats; }
+
+static inline const void *ctx_of(const sensor *s, const dw_meas *m)
+{
+    return m->ctx ? m->ctx : s->ctx;
+}
+
+/* The pool slot of a track the tracker handed out, or -1 (a caller's copy). */
+static int slot_of(const dw_tracker *t, const dw_trk *k)
+{
+    uintptr_t a = (uintptr_t)k, b = (uintptr_t)t->pool;
+    if (a < b || a >= b + t->cfg.max_tracks * sizeof(slot) || (a - b) % sizeof(slot) != 0)
+        return -1;
+    return (int)((a - b) / sizeof(slot));
+}
+
+/* ---- identity keys ------------------------------------------------------ */
+
+static inline size_t key_hash(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k;
+}
+
+static int key_find(const dw_tracker *t, uint64_t key)
+{
+    for (size_t i = key_hash(key) & t->keys_mask;; i = (i + 1) & t->keys_mask) {
+        if (t->keys[i].key == key)
+            return t->keys[i].slot;
+        if (t->keys[i].key == 0)
+            return -1;
+    }
+}
+
+static void key_put(dw_tracker *t, uint64_t key, int si)
+{
+    size_t i = key_hash(key) & t->keys_mask;
+    while (t->keys[i].key != 0 && t->keys[i].key != key)
+        i = (i + 1) & t->keys_mask;
+    t->keys[i] = (keyent){key, si};
+}
+
+/* Remove by backward shift, so lookups need no tombstones. */
+static void key_del(dw_tracker *t, uint64_t key)
+{
+    size_t m = t->keys_mask, i = key_hash(key) & m;
+    while (t->keys[i].key != key) {
+        if (t->keys[i].key == 0)
+            return;
+        i = (i + 1) & m;
+    }
+    for (size_t j = (i + 1) & m;; j = (j + 1) & m) {
+        if (t->keys[j].key == 0)
+            break;
+        size_t home = key_hash(t->keys[j].key) & m;
+        /* j's entry may fill hole i unless its home lies cyclically in (i, j] */
+        if (((j - home) & m) >= ((j - i) & m)) {
+            t->keys[i] = t->keys[j];
+            i = j;
+        }
+    }
+    t->keys[i].key = 0;
+}
+
+static void drop_key(dw_tracker *t, dw_trk *k)
+{
+    if (!k->id_key)
+        return;
+    key_del(t, k->id_key);
+    k->id_key = 0;
+    k->id_key_flags = 0;
+}
+
+/* Track slot si takes key `key` (from a report with `flags`); whoever held
+ * it loses it. */
+static void take_key(dw_tracker *t, int si, uint64_t key, uint32_t flags)
+{
+    dw_trk *k = &t->pool[si].pub;
+    if (k->id_key == key)
+        return;
+    int h = key_find(t, key);
+    if (h >= 0 && h != si) {
+        dw_trk *o = &t->pool[h].pub;
+        o->id_key = 0;
+        o->id_key_flags = 0;
+        t->stats.key_jumps++;
+    }
+    drop_key(t, k);
+    k->id_key = key;
+    k->id_key_flags = flags & DW_MEAS_COOPERATIVE;
+    key_put(t, key, si);
+}
+
+/* ---- motion: one model or the IMM -------------------------------------- */
+
+/* The two-state switching chain over dt: pi[i][j] = P(model j at t+dt | model i at t). */
+static void imm_pi(const dw_tracker *t, double dt, double pi[2][2])
+{
+    double s = t->imm_p01 + t->imm_p10;
+    double f = s > 0 ? (1.0 - exp(-t->imm_rate * fabs(dt))) / s : 0.0;
+    pi[0][1] = t->imm_p01 * f;
+    pi[0][0] = 1.0 - pi[0][1];
+    pi[1][0] = t->imm_p10 * f;
+    pi[1][1] = 1.0 - pi[1][0];
+}
+
+/* Mix the mode estimates of md and predict each to t_us: xp, Pp and the
+ * predicted model probabilities c. */
+/* Mode i's estimate in mode j's dimension: a state mode i does not have (the
+ * turn rate) is 0 with its prior variance and no correlation; one mode j does
+ * not have is dropped. */
+static void mode_as(const dw_tracker *t, const modes *md, int i, int j, double *x, double *P)
+{
+    const int ni = t->models[i].nx, nj = t->models[j].nx, nm = ni < nj ? ni : nj;
+    for (int a = 0; a < nj; a++) {
+        x[a] = a < nm ? md->x[i][a] : 0.0;
+        for (int b = 0; b < nj; b++)
+            P[a * nj + b] = a < nm && b < nm ? md->P[i][a * ni + b] : 0.0;
+    }
+    for (int a = nm; a < nj; a++)
+        P[a * nj + a] = t->models[j].turn_sigma0 * t->models[j].turn_sigma0;
+}
+
+/* Mix the mode estimates of md and predict each to t_us: xp, Pp (each in its
+ * mode's dimension) and the predicted model probabilities c. */
+static void imm_predict(const dw_tracker *t, const modes *md, int64_t t_us, double xp[2][MX],
+                        double Pp[2][MXX], double c[2])
+{
+    const double dt = (double)(t_us - md->t_us) * 1e-6;
+    double pi[2][2];
+    imm_pi(t, dt, pi);
+    for (int j = 0; j < 2; j++) {
+        const int nj = t->models[j].nx;
+        c[j] = pi[0][j] * md->mu[0] + pi[1][j] * md->mu[1];
+        double w[2], xi[2][MX], Pi[2][MXX];
+        for (int i = 0; i < 2; i++) {
+            w[i] = c[j] > 0 ? pi[i][j] * md->mu[i] / c[j] : (double)(i == j);
+            mode_as(t, md, i, j, xi[i], Pi[i]);
+        }
+        for (int a = 0; a < nj; a++)
+            xp[j][a] = w[0] * xi[0][a] + w[1] * xi[1][a];
+        for (int a = 0; a < nj * nj; a++)
+            Pp[j][a] = 0.0;
+        for (int i = 0; i < 2; i++) {
+            if (w[i] == 0.0)
+                continue;
+            double d[MX];
+            for (int a = 0; a < nj; a++)
+                d[a] = xi[i][a] - xp[j][a];
+            for (int a = 0; a < nj; a++)
+                for (int b = 0; b < nj; b++)
+                    Pp[j][a * nj + b] += w[i] * (Pi[i][a * nj + b] + d[a] * d[b]);
+        }
+        t->models[j].predict(&t->models[j], xp[j], Pp[j], dt);
+    }
+}
+
+/* x, P (nx) = the mixture of the first nx states of (x0, P0) and (x1, P1),
+ * whose dimensions are n0 and n1, with weights c. */
+static void imm_combine(int nx, const double c[2], const double *x0, const double *P0, int n0,
+                        const double *x1, const double *P1, int n1, double *x, double *P)
+{
+    const double *xm[2] = {x0, x1}, *Pm[2] = {P0, P1};
+    const int nm[2] = {n0, n1};
+    for (int a = 0; a < nx; a++)
+        x[a] = c[0] * x0[a] + c[1] * x1[a];
+    for (int a = 0; a < nx * nx; a++)
+        P[a] = 0.0;
+    for (int j = 0; j < 2; j++) {
+        double d[DW_TRK_MAX_X];
+        for (int a = 0; a < nx; a++)
+            d[a] = xm[j][a] - x[a];
+        for (int a = 0; a < nx; a++)
+            for (int b = 0; b < nx; b++)
+                P[a * nx + b] += c[j] * (Pm[j][a * nm[j] + b] + d[a] * d[b]);
+    }
+    dw__mat_symmetrize(P, nx);
+}
+
+/* The combined estimate of an IMM track at t_us, from its mode estimates. */
+static void imm_state_at(const dw_tracker *t, const modes *md, int64_t t_us, double *x, double *P,
+                         double *prob)
+{
+    double xp[2][MX], Pp[2][MXX], c[2];
+    imm_predict(t, md, t_us, xp, Pp, c);
+    imm_combine(t->cfg.motion.nx, c, xp[0], Pp[0], t->models[0].nx, xp[1], Pp[1], t->models[1].nx,
+                x, P);
+    if (prob) {
+        prob[0] = c[0];
+        prob[1] = c[1];
+    }
+}
 
 static void predict_to(dw_tracker *t, dw_trk *k, int64_t t_us)
 {
     if (k->t_us == t_us)
         return;
+    if (t->n_models > 1) {
+        int si = slot_of(t, k);
+        imm_state_at(t, &t->modes[si], t_us, k->x, k->P, k->model_prob);
+        k->t_us = t_us;
+        return;
+    }
     double dt = (double)(t_us - k->t_us) * 1e-6;
     t->cfg.motion.predict(&t->cfg.motion, k->x, k->P, dt);
     k->t_us = t_us;
 }
 
+/* The estimate of live track slot si at t_us without changing it. */
+static void state_at(const dw_tracker *t, int si, int64_t t_us, double *x, double *P)
+{
+    const dw_trk *k = &t->pool[si].pub;
+    const int nx = t->cfg.motion.nx;
+    if (t->n_models > 1 && k->t_us != t_us) {
+        imm_state_at(t, &t->modes[si], t_us, x, P, NULL);
+        return;
+    }
+    memcpy(x, k->x, sizeof(double) * (size_t)nx);
+    memcpy(P, k->P, sizeof(double) * (size_t)(nx * nx));
+    if (k->t_us != t_us)
+        t->cfg.motion.predict(&t->cfg.motion, x, P, (double)(t_us - k->t_us) * 1e-6);
+}
+
 void dw_tracker_predict_copy(const dw_tracker *t, const dw_trk *k, int64_t t_us, dw_trk *out)
 {
     *out = *k;
-    if (k->t_us != t_us) {
+    if (k->t_us == t_us)
+        return;
+    int si = slot_of(t, k);
+    if (t->n_models > 1 && si >= 0 && t->pool[si].pub.id == k->id) {
+        imm_state_at(t, &t->modes[si], t_us, out->x, out->P, out->model_prob);
+    } else {
+        /* a copy the caller kept (a deleted track): the first model */
         t->cfg.motion.predict(&t->cfg.motion, out->x, out->P, (double)(t_us - k->t_us) * 1e-6);
-        out->t_us = t_us;
     }
+    out->t_us = t_us;
 }
 
 void dw_tracker_predict(dw_tracker *t, int64_t t_us)
@@ -261,6 +649,7 @@ static dw_status reserve_meas(dw_tracker *t, size_t n)
     GROW(t->mpos, cap, 0);
     GROW(t->mcell, cap, 0);
     GROW(t->mok, cap, 0);
+    GROW(t->unassigned, cap, 0);
     GROW(t->loc_col, cap, 0);
     for (size_t j = t->meas_cap; j < cap; j++)
         t->loc_col[j] = -1;
@@ -416,28 +805,73 @@ static void uf_union(int *uf, int a, int b)
 
 /* ---- filter steps ------------------------------------------------------ */
 
-static int linearise(dw_tracker *t, const sensor *s, const dw_trk *k, cache *c)
+/* Predicted measurement, H and H P H^T of the state (x, P) of dimension nxs:
+ * the track's (mm->nx), or an IMM mode's with a turn rate after the track's
+ * states. The model sees the track's layout only (h is called with mm on the
+ * first mm->nx states); the turn rate's column of H is zero. */
+static int linearise_n(const dw_motion_model *mm, int nxs, const sensor *s, const void *ctx,
+                       const double *x, const double *P, cache *c)
 {
-    const int nx = t->cfg.motion.nx, nz = s->nz;
-    if (s->model->h(s->ctx, &t->cfg.motion, k->x, c->zpred, c->H) != 0)
-        return -1;
-    double HP[DW_TRK_MAX_Z * DW_TRK_MAX_X];
-    dw__mat_mul(c->H, k->P, HP, nz, nx, nx);
-    dw__mat_mul_bt(HP, c->H, c->HPH, nz, nx, nz);
+    const int nx = mm->nx, nz = s->nz;
+    if (s->model->h_selects_pos) {
+        /* H is a selection: the same numbers as the products below, for
+         * finite P, at a fraction of the work (c->H is not needed) */
+        const int *pi = mm->pos_idx;
+        for (int a = 0; a < nz; a++) {
+            c->zpred[a] = x[pi[a]];
+            for (int b = 0; b < nz; b++)
+                c->HPH[a * nz + b] = P[pi[a] * nxs + pi[b]];
+        }
+        return 0;
+    }
+    if (nxs == nx) {
+        if (s->model->h(ctx, mm, x, c->zpred, c->H) != 0)
+            return -1;
+    } else {
+        double Hb[DW_TRK_MAX_Z * DW_TRK_MAX_X];
+        if (s->model->h(ctx, mm, x, c->zpred, Hb) != 0)
+            return -1;
+        for (int i = 0; i < nz; i++)
+            for (int a = 0; a < nxs; a++)
+                c->H[i * nxs + a] = a < nx ? Hb[i * nx + a] : 0.0;
+    }
+    double HP[DW_TRK_MAX_Z * MX];
+    dw__mat_mul(c->H, P, HP, nz, nxs, nxs);
+    dw__mat_mul_bt(HP, c->H, c->HPH, nz, nxs, nz);
     return 0;
 }
 
-/* Normalised innovation squared of measurement m against a linearised track. */
-static int innovation(const sensor *s, const cache *c, const dw_meas *m, double *nu, double *Sinv,
-                      double *d2)
+static inline int linearise(const dw_motion_model *mm, const sensor *s, const void *ctx,
+                            const double *x, const double *P, cache *c)
+{
+    return linearise_n(mm, mm->nx, s, ctx, x, P, c);
+}
+
+/* dw__spd_inverse, with the log-determinant for the IMM's likelihoods. */
+static int spd_inverse(const double *A, int n, double *inv, double *logdet)
+{
+    return dw__spd_inverse(A, n, inv, logdet);
+}
+
+/* The same without it, for the gate test (the hot loop): flattened, so the
+ * logarithms of the determinant are not computed at all. */
+static __attribute__((flatten)) int spd_inverse_nold(const double *A, int n, double *inv)
+{
+    return dw__spd_inverse(A, n, inv, NULL);
+}
+
+/* Normalised innovation squared of measurement m against a linearised track,
+ * and with logdet the log-determinant of S. */
+static inline int innovation(const sensor *s, const void *ctx, const cache *c, const dw_meas *m,
+                             double *nu, double *Sinv, double *d2, double *logdet)
 {
     const int nz = s->nz;
     double S[DW_TRK_MAX_Z * DW_TRK_MAX_Z];
     for (int i = 0; i < nz * nz; i++)
         S[i] = c->HPH[i] + m->R[i];
-    if (dw__spd_inverse(S, nz, Sinv, NULL) != 0)
+    if ((logdet ? spd_inverse(S, nz, Sinv, logdet) : spd_inverse_nold(S, nz, Sinv)) != 0)
         return -1;
-    s->model->residual(s->ctx, nz, m->z, c->zpred, nu);
+    s->model->residual(ctx, nz, m->z, c->zpred, nu);
     double r = 0;
     for (int i = 0; i < nz; i++) {
         double a = 0;
@@ -449,26 +883,103 @@ static int innovation(const sensor *s, const cache *c, const dw_meas *m, double 
     return 0;
 }
 
-static void kalman_update(dw_tracker *t, const sensor *s, dw_trk *k, const dw_meas *m)
+/* log det of w A + (1 - w) B for symmetric positive definite A, B (n x n). */
+static double logdet_mix(const double *A, const double *B, int n, double w)
 {
-    const int nx = t->cfg.motion.nx, nz = s->nz;
+    double M[NZZ], inv[NZZ], ld;
+    for (int i = 0; i < n * n; i++)
+        M[i] = w * A[i] + (1.0 - w) * B[i];
+    return spd_inverse(M, n, inv, &ld) == 0 ? ld : -INFINITY;
+}
+
+/* The covariance-intersection weight for measurement m against a track whose
+ * predicted measurement covariance is HPH: the w in [0, 1] that minimises the
+ * determinant of the fused covariance (w HPH^-1 + (1 - w) R^-1)^-1, i.e.
+ * maximises the log-determinant of the fused information, a concave function
+ * of w: golden-section search to 1e-10. 1 means the measurement adds nothing. */
+static double ci_weight(int nz, const double *HPH, const double *R)
+{
+    double Ai[NZZ], Bi[NZZ];
+    if (spd_inverse(HPH, nz, Ai, NULL) != 0)
+        return 0.0;   /* no information in the track: take the measurement's */
+    if (spd_inverse(R, nz, Bi, NULL) != 0)
+        return 1.0;
+    const double g = 0.5 * (sqrt(5.0) - 1.0);
+    double a = 0.0, b = 1.0;
+    double x1 = b - g * (b - a), x2 = a + g * (b - a);
+    double f1 = logdet_mix(Ai, Bi, nz, x1), f2 = logdet_mix(Ai, Bi, nz, x2);
+    while (b - a > 1e-10) {
+        if (f1 < f2) {
+            a = x1;
+            x1 = x2;
+            f1 = f2;
+            x2 = a + g * (b - a);
+            f2 = logdet_mix(Ai, Bi, nz, x2);
+        } else {
+            b = x2;
+            x2 = x1;
+            f2 = f1;
+            x1 = b - g * (b - a);
+            f1 = logdet_mix(Ai, Bi, nz, x1);
+        }
+    }
+    /* the ends, where the optimum often is (one estimate dominates) */
+    double w = 0.5 * (a + b), fw = logdet_mix(Ai, Bi, nz, w);
+    if (logdet_mix(Ai, Bi, nz, 1.0) >= fw)
+        return 1.0;
+    if (logdet_mix(Ai, Bi, nz, 0.0) >= fw)
+        w = 0.0;
+    return w;
+}
+
+/* The smallest weight the track's estimate keeps in a CI update: below it
+ * P / w loses its precision. */
+#define CI_W_MIN 1e-4
+/* Above this the measurement adds nothing and the state is left alone. */
+#define CI_W_MAX (1.0 - 1e-9)
+
+/* Update (x, P) by m in place: the Kalman update, or with w < 1 covariance
+ * intersection with weight w (the same update with P / w and R / (1 - w)).
+ * Returns 0 with d2 (and the log-determinant of S), or -1 when the model
+ * cannot linearise here or S is not positive definite: x, P untouched. */
+static int ekf_update(const dw_motion_model *mm, int nxs, const sensor *s, const void *ctx,
+                      const dw_meas *m, double w, double *x, double *P, double *d2, double *logdet)
+{
+    const int nx = nxs, nz = s->nz;
     cache c;
-    if (m->t_us != k->t_us)
-        predict_to(t, k, m->t_us);
-    if (linearise(t, s, k, &c) != 0)
-        return;
-    double nu[DW_TRK_MAX_Z], Sinv[DW_TRK_MAX_Z * DW_TRK_MAX_Z], d2;
-    if (innovation(s, &c, m, nu, Sinv, &d2) != 0)
-        return;
+    double Pci[MXX];
+    const double *Pw = P;
+    dw_meas mci;
+    const dw_meas *mu = m;
+    if (w < 1.0) {
+        for (int i = 0; i < nx * nx; i++)
+            Pci[i] = P[i] / w;
+        Pw = Pci;
+        mci = *m;
+        for (int i = 0; i < nz * nz; i++)
+            mci.R[i] = m->R[i] / (1.0 - w);
+        mu = &mci;
+    }
+    if (linearise_n(mm, nxs, s, ctx, x, Pw, &c) != 0)
+        return -1;
+    double nu[DW_TRK_MAX_Z], Sinv[DW_TRK_MAX_Z * DW_TRK_MAX_Z], dd;
+    if (innovation(s, ctx, &c, mu, nu, Sinv, &dd, logdet) != 0)
+        return -1;
     /* K = P H^T S^-1 */
-    double PHt[DW_TRK_MAX_X * DW_TRK_MAX_Z], K[DW_TRK_MAX_X * DW_TRK_MAX_Z];
-    dw__mat_mul_bt(k->P, c.H, PHt, nx, nx, nz);
+    double PHt[MX * DW_TRK_MAX_Z], K[MX * DW_TRK_MAX_Z];
+    if (s->model->h_selects_pos) {
+        for (int i = 0; i < nx; i++)
+            for (int a = 0; a < nz; a++)
+                PHt[i * nz + a] = Pw[i * nx + mm->pos_idx[a]];
+    } else {
+        dw__mat_mul_bt(Pw, c.H, PHt, nx, nx, nz);
+    }
     dw__mat_mul(PHt, Sinv, K, nx, nz, nz);
     for (int i = 0; i < nx; i++) {
         double a = 0;
         for (int j = 0; j < nz; j++)
             a += K[i * nz + j] * nu[j];
-        k->x[i] += a;
+        x[i] += a;
     }
     /* P <- P - K (H P) = P - K (P H^T)^T */
     for (int i = 0; i < nx; i++)
@@ -476,29 +987,320 @@ static void kalman_update(dw_tracker *t, const sensor *s, dw_trk *k, const dw_me
             double a = 0;
             for (int l = 0; l < nz; l++)
                 a += K[i * nz + l] * PHt[j * nz + l];
-            k->P[i * nx + j] -= a;
+            P[i * nx + j] = Pw[i * nx + j] - a;
         }
-    dw__mat_symmetrize(k->P, nx);
-    k->last_d2 = d2;
+    dw__mat_symmetrize(P, nx);
+    *d2 = dd;
+    return 0;
 }
 
-static int start_track(dw_tracker *t, int sensor_idx, const sensor *s, const dw_meas *m)
+/* d2 of m against (x, P) without changing them; -1 if it cannot be had. */
+static int plain_d2(const dw_motion_model *mm, const sensor *s, const void *ctx, const dw_meas *m,
+                    const double *x, const double *P, cache *c, double *d2)
+{
+    double nu[DW_TRK_MAX_Z], Sinv[NZZ];
+    if (linearise(mm, s, ctx, x, P, c) != 0)
+        return -1;
+    return innovation(s, ctx, c, m, nu, Sinv, d2, NULL);
+}
+
+/* ---- the out-of-sequence history ---------------------------------------- */
+
+static hist *hist_at(const dw_tracker *t, int si, int i)
+{
+    const slot *sl = &t->pool[si];
+    int idx = (sl->h_start + i) % t->depth;
+    return (hist *)(t->hist + ((size_t)si * (size_t)t->depth + (size_t)idx) * t->hist_stride);
+}
+
+static void pack_state(int nx, const double *x, const double *P, double *s)
+{
+    memcpy(s, x, sizeof(double) * (size_t)nx);
+    s += nx;
+    for (int i = 0; i < nx; i++)
+        for (int j = i; j < nx; j++)
+            *s++ = P[i * nx + j];
+}
+
+static void unpack_state(int nx, const double *s, double *x, double *P)
+{
+    memcpy(x, s, sizeof(double) * (size_t)nx);
+    s += nx;
+    for (int i = 0; i < nx; i++)
+        for (int j = i; j < nx; j++)
+            P[i * nx + j] = P[j * nx + i] = *s++;
+}
+
+/* Record the track's state after a measurement (m NULL: its first state). */
+static void hist_push(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
+{
+    slot *sl = &t->pool[si];
+    if (sl->h_n == t->depth) {
+        sl->h_start = (uint8_t)((sl->h_start + 1) % t->depth);
+        sl->h_n--;
+    }
+    hist *h = hist_at(t, si, sl->h_n++);
+    const int nx = t->cfg.motion.nx;
+    h->sensor = m ? sensor_idx : -1;
+    h->ctx = m ? m->ctx : NULL;
+    h->flags = m ? m->flags : 0;
+    if (m) {
+        const int nz = t->sensors[sensor_idx].nz;
+        memcpy(h->z, m->z, sizeof h->z);
+        double *r = h->R;
+        for (int i = 0; i < nz; i++)
+            for (int j = i; j < nz; j++)
+                *r++ = m->R[i * nz + j];
+    }
+    if (t->n_models == 1) {
+        h->t_us = sl->pub.t_us;
+        pack_state(nx, sl->pub.x, sl->pub.P, h->s);
+    } else {
+        const modes *md = &t->modes[si];
+        const int n0 = t->models[0].nx, n1 = t->models[1].nx;
+        const size_t per0 = (size_t)n0 + (size_t)(n0 * (n0 + 1) / 2);
+        const size_t per1 = (size_t)n1 + (size_t)(n1 * (n1 + 1) / 2);
+        h->t_us = md->t_us;
+        pack_state(n0, md->x[0], md->P[0], h->s);
+        pack_state(n1, md->x[1], md->P[1], h->s + per0);
+        h->s[per0 + per1] = md->mu[0];
+        h->s[per0 + per1 + 1] = md->mu[1];
+    }
+}
+
+/* The measurement of entry h as a dw_meas. */
+static void hist_meas(const dw_tracker *t, const hist *h, dw_meas *m)
+{
+    memset(m, 0, sizeof *m);
+    const int nz = t->sensors[h->sensor].nz;
+    m->t_us = h->t_us;
+    memcpy(m->z, h->z, sizeof m->z);
+    const double *r = h->R;
+    for (int i = 0; i < nz; i++)
+        for (int j = i; j < nz; j++)
+            m->R[i * nz + j] = m->R[j * nz + i] = *r++;
+    m->flags = h->flags;
+    m->ctx = h->ctx;
+}
+
+/* Put the track back into the state of entry i and forget the later ones. */
+static void hist_restore(dw_tracker *t, int si, int i)
+{
+    slot *sl = &t->pool[si];
+    const hist *h = hist_at(t, si, i);
+    const int nx = t->cfg.motion.nx;
+    if (t->n_models == 1) {
+        unpack_state(nx, h->s, sl->pub.x, sl->pub.P);
+    } else {
+        modes *md = &t->modes[si];
+        const int n0 = t->models[0].nx, n1 = t->models[1].nx;
+        const size_t per0 = (size_t)n0 + (size_t)(n0 * (n0 + 1) / 2);
+        const size_t per1 = (size_t)n1 + (size_t)(n1 * (n1 + 1) / 2);
+        unpack_state(n0, h->s, md->x[0], md->P[0]);
+        unpack_state(n1, h->s + per0, md->x[1], md->P[1]);
+        md->mu[0] = h->s[per0 + per1];
+        md->mu[1] = h->s[per0 + per1 + 1];
+        md->t_us = h->t_us;
+        imm_combine(nx, md->mu, md->x[0], md->P[0], t->models[0].nx, md->x[1], md->P[1],
+                    t->models[1].nx, sl->pub.x, sl->pub.P);
+        sl->pub.model_prob[0] = md->mu[0];
+        sl->pub.model_prob[1] = md->mu[1];
+    }
+    sl->pub.t_us = h->t_us;
+    sl->h_n = (uint8_t)(i + 1);
+}
+
+/* ---- updating one track ------------------------------------------------- */
+
+/* The IMM update of slot si by m at m's time: mix, predict each model, update
+ * each (same CI weight for both), weigh the models by their likelihoods. */
+static void imm_update(dw_tracker *t, int si, const sensor *s, const dw_meas *m)
+{
+    dw_trk *k = &t->pool[si].pub;
+    modes *md = &t->modes[si];
+    const int nx = t->cfg.motion.nx;
+    const void *ctx = ctx_of(s, m);
+    const int n0 = t->models[0].nx, n1 = t->models[1].nx;
+    double xp[2][MX], Pp[2][MXX], c[2], x[DW_TRK_MAX_X], P[NXX];
+    imm_predict(t, md, m->t_us, xp, Pp, c);
+    imm_combine(nx, c, xp[0], Pp[0], n0, xp[1], Pp[1], n1, x, P);
+    cache lc;
+    double d2c;
+    int have = plain_d2(&t->cfg.motion, s, ctx, m, x, P, &lc, &d2c) == 0;
+    double w = 1.0;
+    if (have && (m->flags & DW_MEAS_CI)) {
+        w = ci_weight(s->nz, lc.HPH, m->R);
+        if (w < CI_W_MIN)
+            w = CI_W_MIN;
+        t->stats.ci_updates++;
+    }
+    double xu[2][MX], Pu[2][MXX], d2[2], ld[2];
+    int ok = have && (!(m->flags & DW_MEAS_CI) || w <= CI_W_MAX);
+    for (int j = 0; ok && j < 2; j++) {
+        memcpy(xu[j], xp[j], sizeof xu[j]);
+        memcpy(Pu[j], Pp[j], sizeof Pu[j]);
+        ok = ekf_update(&t->cfg.motion, t->models[j].nx, s, ctx, m, w, xu[j], Pu[j], &d2[j],
+                        &ld[j]) == 0;
+    }
+    md->t_us = m->t_us;
+    if (ok) {
+        /* mu_j ~ c_j N(nu_j; 0, S_j); the (2 pi)^nz/2 is common */
+        double l0 = -0.5 * (d2[0] + ld[0]), l1 = -0.5 * (d2[1] + ld[1]);
+        double lm = l0 > l1 ? l0 : l1;
+        double a = c[0] * exp(l0 - lm), b = c[1] * exp(l1 - lm);
+        if (a + b > 0 && isfinite(a + b)) {
+            md->mu[0] = a / (a + b);
+            md->mu[1] = b / (a + b);
+        } else {
+            md->mu[0] = c[0];
+            md->mu[1] = c[1];
+        }
+        memcpy(md->x, xu, sizeof md->x);
+        memcpy(md->P, Pu, sizeof md->P);
+    } else {
+        /* as with one model: predicted, not updated */
+        md->mu[0] = c[0];
+        md->mu[1] = c[1];
+        memcpy(md->x, xp, sizeof md->x);
+        memcpy(md->P, Pp, sizeof md->P);
+    }
+    imm_combine(nx, md->mu, md->x[0], md->P[0], n0, md->x[1], md->P[1], n1, k->x, k->P);
+    k->model_prob[0] = md->mu[0];
+    k->model_prob[1] = md->mu[1];
+    k->t_us = m->t_us;
+    if (have)
+        k->last_d2 = d2c;
+}
+
+/* One model, covariance intersection: the weight from the track's predicted
+ * measurement covariance, then the update with P / w and R / (1 - w). */
+static __attribute__((noinline)) void ci_update(dw_tracker *t, dw_trk *k, const sensor *s,
+                                                const dw_meas *m)
+{
+    const void *ctx = ctx_of(s, m);
+    cache lc;
+    double d2;
+    if (plain_d2(&t->cfg.motion, s, ctx, m, k->x, k->P, &lc, &d2) != 0)
+        return;
+    k->last_d2 = d2;
+    double w = ci_weight(s->nz, lc.HPH, m->R);
+    if (w < CI_W_MIN)
+        w = CI_W_MIN;
+    t->stats.ci_updates++;
+    if (w <= CI_W_MAX)
+        ekf_update(&t->cfg.motion, t->cfg.motion.nx, s, ctx, m, w, k->x, k->P, &d2, NULL);
+}
+
+/* Filter measurement m into slot si at m's time (predicting the track there,
+ * forwards or, approximately, backwards) and record it in the history. */
+static inline void filter_meas(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
+{
+    const sensor *s = &t->sensors[sensor_idx];
+    dw_trk *k = &t->pool[si].pub;
+    if (t->n_models > 1) {
+        imm_update(t, si, s, m);
+    } else {
+        if (m->t_us != k->t_us)
+            predict_to(t, k, m->t_us);
+        double d2;
+        if (m->flags & DW_MEAS_CI)
+            ci_update(t, k, s, m);
+        else if (ekf_update(&t->cfg.motion, t->cfg.motion.nx, s, ctx_of(s, m), m, 1.0, k->x, k->P,
+                            &d2, NULL) == 0)
+            k->last_d2 = d2;
+    }
+    if (t->depth)
+        hist_push(t, si, sensor_idx, m);
+}
+
+static void update_late(dw_tracker *t, int si, int sensor_idx, const dw_meas *m);
+
+/* Update slot si by m. A measurement older than the track is filtered in
+ * exactly when the history reaches back to it: back to the last state before
+ * it, the measurement, the later ones again, then forward to where the track
+ * was. Older than the history: predicted back and updated there (the track
+ * then stays at the measurement's time; the history restarts from it). */
+static inline void update_track(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
+{
+    if (m->t_us >= t->pool[si].pub.t_us)
+        filter_meas(t, si, sensor_idx, m);
+    else
+        update_late(t, si, sensor_idx, m);
+}
+
+static __attribute__((noinline)) void update_late(dw_tracker *t, int si, int sensor_idx,
+                                                  const dw_meas *m)
+{
+    slot *sl = &t->pool[si];
+    dw_trk *k = &sl->pub;
+    const int64_t t_end = k->t_us;
+    int j = -1;
+    for (int i = sl->h_n - 1; i >= 0 && t->depth; i--)
+        if (hist_at(t, si, i)->t_us <= m->t_us) {
+            j = i;
+            break;
+        }
+    if (j >= 0) {
+        dw_meas later[MAX_DEPTH];
+        int later_sensor[MAX_DEPTH], n_later = 0;
+        for (int i = j + 1; i < sl->h_n; i++) {
+            const hist *h = hist_at(t, si, i);
+            hist_meas(t, h, &later[n_later]);
+            later_sensor[n_later++] = h->sensor;
+        }
+        if (n_later)
+            t->stats.oosm_exact++;
+        hist_restore(t, si, j);
+        filter_meas(t, si, sensor_idx, m);
+        for (int i = 0; i < n_later; i++)
+            filter_meas(t, si, later_sensor[i], &later[i]);
+        predict_to(t, k, t_end);
+        return;
+    }
+    if (t->n_models > 1 && m->t_us >= t->modes[si].t_us) {
+        /* after the last update: the IMM predicts from there anyway */
+        filter_meas(t, si, sensor_idx, m);
+        predict_to(t, k, t_end);
+        return;
+    }
+    t->stats.oosm_approx++;
+    sl->h_n = 0;
+    filter_meas(t, si, sensor_idx, m);
+}
+
+/* Both modes of an IMM track from one estimate (x, P of the track's
+ * layout), each with its own extra state at 0 with its prior variance. */
+static void modes_init(dw_tracker *t, int si, const double *x, const double *P, int64_t t_us)
+{
+    modes *md = &t->modes[si];
+    const int nx = t->cfg.motion.nx;
+    md->t_us = t_us;
+    for (int j = 0; j < 2; j++) {
+        const int nj = t->models[j].nx;
+        const double s0 = t->models[j].turn_sigma0;
+        md->mu[j] = t->mu0[j];
+        for (int a = 0; a < nj; a++) {
+            md->x[j][a] = a < nx ? x[a] : 0.0;
+            for (int b = 0; b < nj; b++)
+                md->P[j][a * nj + b] = a < nx && b < nx ? P[a * nx + b] : (a == b) * s0 * s0;
+        }
+    }
+}
+
+/* A new track at pos (covariance pc) at t_us; the slot, or -1 if the pool is full. */
+static int new_track(dw_tracker *t, int sensor_idx, int64_t t_us, const double *pos,
+                     const double *pc, uint32_t user)
 {
     const dw_motion_model *mm = &t->cfg.motion;
-    double pos[3], pc[9];
-    if (s->model->to_pos(s->ctx, mm, m->z, m->R, pos, pc) != 0)
+    if (t->n_free == 0)
         return -1;
-    if (t->n_free == 0) {
-        t->stats.pool_full++;
-        return -1;
-    }
     int si = t->free_slots[--t->n_free];
     slot *sl = &t->pool[si];
     memset(sl, 0, sizeof *sl);
     dw_trk *k = &sl->pub;
     const int nx = mm->nx, np = mm->n_pos;
     k->id = t->next_id++;
-    k->t_us = m->t_us;
+    k->t_us = t_us;
     for (int a = 0; a < np; a++) {
         k->x[mm->pos_idx[a]] = pos[a];
         for (int b = 0; b < np; b++)
@@ -507,19 +1309,88 @@ static int start_track(dw_tracker *t, int sensor_idx, const sensor *s, const dw_
     }
     k->hits = 1;
     k->history = 1;
-    k->first_us = k->last_update_us = m->t_us;
+    k->first_us = k->last_update_us = t_us;
     k->sensor_mask = 1u << sensor_idx;
-    k->last_user = m->user;
+    k->last_user = user;
+    k->n_models = t->n_models;
+    k->model_prob[0] = t->mu0[0];
+    k->model_prob[1] = t->mu0[1];
+    if (t->n_models > 1)
+        modes_init(t, si, k->x, k->P, t_us);
     for (int q = 0; q < MAX_SENSORS; q++)
         sl->last_by_sensor[q] = INT64_MIN / 2;
-    sl->last_by_sensor[sensor_idx] = m->t_us;
+    sl->last_by_sensor[sensor_idx] = t_us;
     sl->age = 1;
-    k->status = t->cfg.confirm_m <= 1 ? DW_TRACK_CONFIRMED : DW_TRACK_TENTATIVE;
-    if (k->status == DW_TRACK_CONFIRMED)
-        t->stats.confirmed++;
+    k->status = DW_TRACK_TENTATIVE;
     t->live[t->n_live++] = si;
     t->stats.initiated++;
+    if (t->depth)
+        hist_push(t, si, sensor_idx, NULL);
+    return si;
+}
+
+static void set_reason(dw_tracker *t, dw_trk *k, dw_trk_reason why, int64_t t_us)
+{
+    k->reason = why;
+    k->reason_us = t_us;
+    t->stats.by_reason[why]++;
+}
+
+static void confirm(dw_tracker *t, dw_trk *k, dw_trk_reason why, int64_t t_us)
+{
+    k->status = DW_TRACK_CONFIRMED;
+    set_reason(t, k, why, t_us);
+    t->stats.confirmed++;
+}
+
+/* Start a track on measurement m. Returns 0, or -1 (no position, or the pool is full). */
+static int start_track(dw_tracker *t, int sensor_idx, const sensor *s, const dw_meas *m)
+{
+    const dw_motion_model *mm = &t->cfg.motion;
+    double pos[3], pc[9];
+    if (s->model->to_pos(ctx_of(s, m), mm, m->z, m->R, pos, pc) != 0)
+        return -1;
+    int si = new_track(t, sensor_idx, m->t_us, pos, pc, m->user);
+    if (si < 0) {
+        t->stats.pool_full++;
+        return -1;
+    }
+    dw_trk *k = &t->pool[si].pub;
+    set_reason(t, k, DW_TRK_STARTED, m->t_us);
+    if (m->id_key)
+        take_key(t, si, m->id_key, m->flags);
+    if (m->flags & DW_MEAS_COOPERATIVE)
+        confirm(t, k, DW_TRK_CONFIRMED_COOPERATIVE, m->t_us);
+    else if (t->cfg.confirm_m <= 1)
+        confirm(t, k, DW_TRK_CONFIRMED_M_OF_N, m->t_us);
     return 0;
+}
+
+dw_status dw_tracker_start_track(dw_tracker *t, int sensor_idx, int64_t t_us, const double *pos,
+                                 const double *pos_cov, uint64_t *out_id)
+{
+    const int np = t->cfg.motion.n_pos;
+    if (sensor_idx < 0 || sensor_idx >= t->n_sensors || !pos || !pos_cov)
+        return DW_ERR_INVALID;
+    double inv[NZZ];
+    for (int a = 0; a < np; a++)
+        if (!isfinite(pos[a]))
+            return DW_ERR_INVALID;
+    for (int a = 0; a < np * np; a++)
+        if (!isfinite(pos_cov[a]))
+            return DW_ERR_INVALID;
+    if (spd_inverse(pos_cov, np, inv, NULL) != 0)
+        return DW_ERR_INVALID;
+    if (t->n_free == 0)
+        return DW_ERR_FULL;
+    int si = new_track(t, sensor_idx, t_us, pos, pos_cov, 0);
+    dw_trk *k = &t->pool[si].pub;
+    set_reason(t, k, DW_TRK_STARTED_BY_CALLER, t_us);
+    if (t->cfg.confirm_m <= 1)
+        confirm(t, k, DW_TRK_CONFIRMED_M_OF_N, t_us);
+    if (out_id)
+        *out_id = k->id;
+    return DW_OK;
 }
 
 static int popcount32(uint32_t v) { return __builtin_popcount(v); }
@@ -540,6 +1411,153 @@ static int in_cover(const dw_cover *cv, const double *zpred)
     if (off < 0)
         off += two_pi;
     return off > 0 && off <= span;
+}
+
+/* May the track of cache c take measurement mj by identity? (The track
+ * holding mj's key is tried apart from this.) */
+static inline int key_allows(const cache *c, const dw_meas *mj)
+{
+    if (mj->id_key)
+        return c->key == 0 && !(mj->flags & DW_MEAS_COOPERATIVE);
+    return c->key == 0 || !c->key_coop;
+}
+
+/* Gate measurement j against live track i; push the pair if it gates. */
+static dw_status gate_pair(dw_tracker *t, const sensor *s, int64_t t_us, const dw_meas *m, int j,
+                           int i)
+{
+    const cache *c = &t->cache[i];
+    const dw_meas *mj = &m[j];
+    double nu[DW_TRK_MAX_Z], Sinv[DW_TRK_MAX_Z * DW_TRK_MAX_Z], d2;
+    t->stats.gate_tests++;
+    if (mj->ctx && mj->ctx != s->ctx) {
+        /* its own context: linearise this pair apart */
+        double xl[DW_TRK_MAX_X], Pl[NXX];
+        const dw_trk *k = &t->pool[t->live[i]].pub;
+        const double *x = k->x, *P = k->P;
+        cache pc;
+        if (k->t_us != t_us) {
+            state_at(t, t->live[i], t_us, xl, Pl);
+            x = xl;
+            P = Pl;
+        }
+        if (linearise(&t->cfg.motion, s, mj->ctx, x, P, &pc) != 0 ||
+            innovation(s, mj->ctx, &pc, mj, nu, Sinv, &d2, NULL) != 0 || !(d2 < t->cfg.gate))
+            return DW_OK;
+    } else if (!c->ok || innovation(s, s->ctx, c, mj, nu, Sinv, &d2, NULL) != 0 ||
+               !(d2 < t->cfg.gate)) {
+        return DW_OK;
+    }
+    return push_pair(t, i, j, d2);
+}
+
+/* Does m gate with live slot si, at m's own time? */
+static int gates_now(const dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
+{
+    const sensor *s = &t->sensors[sensor_idx];
+    double x[DW_TRK_MAX_X], P[NXX], d2;
+    cache lc;
+    state_at(t, si, m->t_us, x, P);
+    return plain_d2(&t->cfg.motion, s, ctx_of(s, m), m, x, P, &lc, &d2) == 0 && d2 < t->cfg.gate;
+}
+
+/* The track holding m's key has only its first state: its velocity is a
+ * guess (init_vel_sigma), and a fast object's second report may fall outside
+ * its gate. The key says it is the same object, so instead of a jump the two
+ * reports start the track again by two-point differencing: position p2 (C2),
+ * velocity (p2 - p1) / dt with covariance (C1 + C2) / dt^2, correlation
+ * C2 / dt. Returns 0, or -1 (no position, or the reports are simultaneous)
+ * and nothing changes. */
+static int two_point(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
+{
+    const dw_motion_model *mm = &t->cfg.motion;
+    const sensor *s = &t->sensors[sensor_idx];
+    slot *sl = &t->pool[si];
+    dw_trk *k = &sl->pub;
+    const int nx = mm->nx, np = mm->n_pos;
+    double p2[3], C2[9];
+    double dt = (double)(m->t_us - k->first_us) * 1e-6;
+    if (!(fabs(dt) > 1e-3) || s->model->to_pos(ctx_of(s, m), mm, m->z, m->R, p2, C2) != 0)
+        return -1;
+    /* the first state: the history's first entry, or the track itself (its
+     * velocity is still the starting zero, so its position has not moved) */
+    double x1[DW_TRK_MAX_X], P1[NXX];
+    if (t->depth && sl->h_n > 0 && hist_at(t, si, 0)->sensor < 0) {
+        unpack_state(nx, hist_at(t, si, 0)->s, x1, P1);
+    } else {
+        memcpy(x1, k->x, sizeof x1);
+        memcpy(P1, k->P, sizeof P1);
+    }
+    double x[DW_TRK_MAX_X] = {0}, P[NXX] = {0};
+    for (int a = 0; a < np; a++) {
+        int pa = mm->pos_idx[a], va = mm->vel_idx[a];
+        x[pa] = p2[a];
+        x[va] = (p2[a] - x1[pa]) / dt;
+        for (int b = 0; b < np; b++) {
+            int pb = mm->pos_idx[b], vb = mm->vel_idx[b];
+            double c2 = C2[a * np + b], c1 = P1[pa * nx + pb];
+            P[pa * nx + pb] = c2;
+            P[pa * nx + vb] = P[vb * nx + pa] = c2 / dt;
+            P[va * nx + vb] = (c1 + c2) / (dt * dt);
+        }
+    }
+    memcpy(k->x, x, sizeof k->x);
+    memcpy(k->P, P, sizeof k->P);
+    k->t_us = m->t_us;
+    if (t->n_models > 1) {
+        modes_init(t, si, x, P, m->t_us);
+        k->model_prob[0] = t->mu0[0];
+        k->model_prob[1] = t->mu0[1];
+    }
+    k->last_d2 = 0.0;
+    if (t->depth) {
+        sl->h_n = 0;
+        hist_push(t, si, sensor_idx, NULL);   /* a new first state */
+    }
+    t->stats.two_point++;
+    return 0;
+}
+
+/* Slot si took measurement m (sensor sensor_idx): its bookkeeping. */
+static inline void took(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
+{
+    slot *sl = &t->pool[si];
+    dw_trk *k = &sl->pub;
+    int done = 0;
+    if (m->id_key) {
+        if (k->id_key != m->id_key) {
+            take_key(t, si, m->id_key, m->flags);
+        } else {
+            k->id_key_flags |= m->flags & DW_MEAS_COOPERATIVE;  /* the object spoke */
+            if (k->hits == 1 && !gates_now(t, si, sensor_idx, m))
+                done = two_point(t, si, sensor_idx, m) == 0;
+        }
+    }
+    if (!done)
+        update_track(t, si, sensor_idx, m);
+    k->hits++;
+    k->misses = 0;
+    k->miss_score = 0.0;
+    if (m->t_us > k->last_update_us)
+        k->last_update_us = m->t_us;
+    if (m->t_us > sl->last_by_sensor[sensor_idx])
+        sl->last_by_sensor[sensor_idx] = m->t_us;
+    k->sensor_mask |= 1u << sensor_idx;
+    k->last_user = m->user;
+    t->stats.updates++;
+}
+
+static void kill_track(dw_tracker *t, int si, dw_trk_reason why, int64_t t_us)
+{
+    dw_trk *k = &t->pool[si].pub;
+    int was_confirmed = k->status != DW_TRACK_TENTATIVE;
+    drop_key(t, k);
+    k->status = DW_TRACK_DEAD;
+    set_reason(t, k, why, t_us);
+    if (was_confirmed)
+        t->deleted[t->n_deleted++] = *k;
+    t->free_slots[t->n_free++] = si;
+    t->stats.deleted++;
 }
 
 dw_status dw_tracker_update(dw_tracker *t, int sensor_idx, int64_t t_us, const dw_meas *m, size_t n)
@@ -563,15 +1581,19 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
     t->stats.batches++;
     t->stats.measurements += n;
     t->n_deleted = 0;
+    t->n_unassigned = 0;
 
-    /* 1. Predict and linearise every track for this sensor. */
-    const int nl = t->n_live;
-    double ext_sum = 0;
-    int ext_n = 0;
+    /* 0. Where each measurement is, if it says. */
     double meas_var = 0;
+    int any_own_ctx = 0, any_plain = n == 0;
     for (size_t j = 0; j < n; j++) {
         double pc[9];
-        t->mok[j] = s->model->to_pos(s->ctx, mm, m[j].z, m[j].R, t->mpos[j], pc) == 0;
+        const void *ctx = ctx_of(s, &m[j]);
+        if (m[j].ctx && m[j].ctx != s->ctx)
+            any_own_ctx = 1;
+        else
+            any_plain = 1;
+        t->mok[j] = s->model->to_pos(ctx, mm, m[j].z, m[j].R, t->mpos[j], pc) == 0;
         if (t->mok[j]) {
             double tr = 0;
             for (int a = 0; a < np; a++)
@@ -581,30 +1603,50 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         }
         t->meas_taken[j] = -1;
     }
+
+    /* 1. Predict and linearise every track for this sensor. A track already
+     * past the batch's time (a late batch) is not moved back: it is gated as
+     * it was then and updated through its history. */
+    const int nl = t->n_live;
+    double ext_sum = 0;
+    int ext_n = 0;
     for (int i = 0; i < nl; i++) {
-        dw_trk *k = &t->pool[t->live[i]].pub;
+        int si = t->live[i];
+        dw_trk *k = &t->pool[si].pub;
         cache *c = &t->cache[i];
         t->assigned[i] = -1;
-        predict_to(t, k, t_us);
-        c->ok = linearise(t, s, k, c) == 0;
+        t->live_of[si] = i;
+        c->key = k->id_key;
+        c->key_coop = k->id_key_flags & DW_MEAS_COOPERATIVE;
+        const double *x = k->x, *P = k->P;
+        double xl[DW_TRK_MAX_X], Pl[NXX];
+        if (k->t_us <= t_us) {
+            predict_to(t, k, t_us);
+        } else {
+            state_at(t, si, t_us, xl, Pl);
+            x = xl;
+            P = Pl;
+        }
+        c->ok = linearise(mm, s, s->ctx, x, P, c) == 0;
         c->seen = c->ok && !(cover && cover->no_miss) && in_cover(cover, c->zpred) &&
                   !(cover && cover->revisit_us > 0 &&
-                    t_us - t->pool[t->live[i]].last_by_sensor[sensor_idx] < cover->revisit_us);
+                    t_us - t->pool[si].last_by_sensor[sensor_idx] < cover->revisit_us);
         c->pd = 1.0;
         if (c->seen && cover && cover->pd) {
-            c->pd = cover->pd(cover->pd_ctx, k->x);
+            c->pd = cover->pd(cover->pd_ctx, x);
             /* A sensor that could not have seen it looked elsewhere. */
             c->seen = c->pd > 0.0;
         }
-        if (!c->ok) {
+        c->gridded = c->ok || any_own_ctx;
+        if (!c->ok && any_plain)
             t->stats.unlinearisable++;
+        if (!c->gridded)
             continue;
-        }
         double tr = 0;
         for (int a = 0; a < np; a++) {
             int pi = mm->pos_idx[a];
-            c->pos[a] = k->x[pi];
-            tr += k->P[pi * mm->nx + pi];
+            c->pos[a] = x[pi];
+            tr += P[pi * mm->nx + pi];
         }
         for (int a = np; a < 3; a++)
             c->pos[a] = 0;
@@ -625,7 +1667,7 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         return st;
     for (int i = 0; i < nl; i++) {
         cache *c = &t->cache[i];
-        if (!c->ok)
+        if (!c->gridded)
             continue;
         if (c->ext > max_ext) {
             t->overflow[t->n_overflow++] = i;
@@ -656,11 +1698,44 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
                         return st;
     }
 
-    /* 3. Gate. */
+    /* 3. Gate. A keyed measurement meets the track holding its key first; a
+     * measurement without a position meets every track. */
     t->n_pairs = 0;
     for (size_t j = 0; j < n; j++) {
-        if (!t->mok[j])
+        const dw_meas *mj = &m[j];
+        if (mj->id_key) {
+            int h = key_find(t, mj->id_key);
+            if (h >= 0 && t->live_of[h] >= 0 && t->live_of[h] < nl && t->live[t->live_of[h]] == h) {
+                size_t before = t->n_pairs;
+                if ((st = gate_pair(t, s, t_us, m, (int)j, t->live_of[h])) != DW_OK)
+                    return st;
+                if (t->n_pairs == before && t->pool[h].pub.hits == 1 &&
+                    (st = push_pair(t, t->live_of[h], (int)j, 0.5 * t->cfg.gate)) != DW_OK)
+                    return st;  /* no velocity yet: the key decides (two_point) */
+                if (t->n_pairs > before)
+                    continue;   /* its own track: nowhere else */
+            }
+            if (mj->flags & DW_MEAS_COOPERATIVE)
+                continue;       /* a cooperative key never moves to a keyless track */
+        }
+        if (!t->mok[j]) {
+            double lo[3], hi[3];
+            int boxed = s->model->bounds &&
+                        s->model->bounds(ctx_of(s, mj), mm, mj->z, mj->R, lo, hi) == 0;
+            for (int i = 0; i < nl; i++) {
+                const cache *c = &t->cache[i];
+                if (!c->gridded || !key_allows(c, mj))
+                    continue;
+                int out = 0;
+                for (int a = 0; boxed && a < np; a++)
+                    out |= c->pos[a] + c->ext < lo[a] || c->pos[a] - c->ext > hi[a];
+                if (!out && (st = gate_pair(t, s, t_us, m, (int)j, i)) != DW_OK)
+                    return st;
+            }
             continue;
+        }
+        const uint64_t mk = mj->id_key;
+        const int own = mj->ctx != NULL && mj->ctx != s->ctx;
         int32_t k3[3] = {0, 0, 0};
         int far = 0;
         for (int a = 0; a < np; a++) {
@@ -681,9 +1756,18 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
             } else {
                 break;
             }
+            const cache *c = &t->cache[i];
+            if ((mk | c->key) && !key_allows(c, mj))
+                continue;
+            if (own) {
+                if ((st = gate_pair(t, s, t_us, m, (int)j, i)) != DW_OK)
+                    return st;
+                continue;
+            }
             double nu[DW_TRK_MAX_Z], Sinv[DW_TRK_MAX_Z * DW_TRK_MAX_Z], d2;
             t->stats.gate_tests++;
-            if (innovation(s, &t->cache[i], &m[j], nu, Sinv, &d2) != 0 || !(d2 < t->cfg.gate))
+            if (!c->ok || innovation(s, s->ctx, c, mj, nu, Sinv, &d2, NULL) != 0 ||
+                !(d2 < t->cfg.gate))
                 continue;
             if ((st = push_pair(t, i, (int)j, d2)) != DW_OK)
                 return st;
@@ -795,6 +1879,7 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         slot *sl = &t->pool[si];
         dw_trk *k = &sl->pub;
         int mj = t->assigned[i];
+        t->live_of[si] = -1;
         int stale = t->cfg.max_coast_us > 0 && t_us - k->last_update_us > t->cfg.max_coast_us;
         if (!t->cache[i].seen && mj < 0 && !stale) {
             t->live[w++] = si;   /* not looked at: no hit, no miss */
@@ -802,53 +1887,63 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         }
         sl->age++;
         if (mj >= 0) {
-            kalman_update(t, s, k, &m[mj]);
-            k->hits++;
-            k->misses = 0;
-            k->miss_score = 0.0;
+            took(t, si, sensor_idx, &m[mj]);
             k->history = (k->history << 1) | 1u;
-            k->last_update_us = m[mj].t_us;
-            sl->last_by_sensor[sensor_idx] = m[mj].t_us;
-            k->sensor_mask |= 1u << sensor_idx;
-            k->last_user = m[mj].user;
-            t->stats.updates++;
         } else {
             k->misses++;
             k->miss_score += t->cache[i].pd;
             k->history <<= 1;
         }
-        int dead = stale && mj < 0;
-        if (dead) {
+        dw_trk_reason dead = DW_TRK_NREASONS;
+        if (stale && mj < 0) {
             /* too long without an update, whatever looked at it */
+            dead = DW_TRK_DELETED_COAST_TIMEOUT;
         } else if (k->status == DW_TRACK_TENTATIVE) {
-            if (popcount32(k->history & nmask) >= t->cfg.confirm_m) {
+            if (popcount32(k->history & nmask) >= t->cfg.confirm_m)
+                confirm(t, k, DW_TRK_CONFIRMED_M_OF_N, t_us);
+            else if (sl->age >= (uint32_t)t->cfg.confirm_n)
+                dead = DW_TRK_DELETED_NEVER_CONFIRMED;
+        } else {
+            if (k->miss_score >= (double)t->cfg.delete_misses - 1e-9) {
+                dead = DW_TRK_DELETED_MISSED;
+            } else if (k->misses && k->status != DW_TRACK_COASTING) {
+                k->status = DW_TRACK_COASTING;
+                set_reason(t, k, DW_TRK_COASTING_MISSED, t_us);
+            } else if (!k->misses && k->status != DW_TRACK_CONFIRMED) {
                 k->status = DW_TRACK_CONFIRMED;
-                t->stats.confirmed++;
-            } else if (sl->age >= (uint32_t)t->cfg.confirm_n) {
-                dead = 1;
+                set_reason(t, k, DW_TRK_REACQUIRED, t_us);
             }
-        } else {
-            if (k->miss_score >= (double)t->cfg.delete_misses - 1e-9)
-                dead = 1;
-            else
-                k->status = k->misses ? DW_TRACK_COASTING : DW_TRACK_CONFIRMED;
         }
-        if (dead) {
-            int was_confirmed = k->status != DW_TRACK_TENTATIVE;
-            k->status = DW_TRACK_DEAD;
-            if (was_confirmed)
-                t->deleted[t->n_deleted++] = *k;
-            t->free_slots[t->n_free++] = si;
-            t->stats.deleted++;
-        } else {
+        if (dead != DW_TRK_NREASONS)
+            kill_track(t, si, dead, t_us);
+        else
             t->live[w++] = si;
-        }
     }
     t->n_live = w;
 
-    /* 6. Every measurement nobody took may be a new object. */
-    for (size_t j = 0; j < n; j++)
-        if (t->meas_taken[j] < 0 && t->mok[j])
-            start_track(t, sensor_idx, s, &m[j]);
+    /* 6. Every measurement nobody took may be a new object; a keyed one may
+     * be a second report for a track that holds its key. */
+    for (size_t j = 0; j < n; j++) {
+        if (t->meas_taken[j] >= 0)
+            continue;
+        const dw_meas *mj = &m[j];
+        if (mj->id_key) {
+            int h = key_find(t, mj->id_key);
+            if (h >= 0) {
+                if (t->pool[h].pub.hits == 1 || gates_now(t, h, sensor_idx, mj)) {
+                    took(t, h, sensor_idx, mj);
+                    t->stats.key_repeats++;
+                    continue;
+                }
+                /* the report jumped: the key leaves its old track */
+                drop_key(t, &t->pool[h].pub);
+                t->stats.key_jumps++;
+            }
+        }
+        if (!t->mok[j] || start_track(t, sensor_idx, s, mj) != 0) {
+            t->unassigned[t->n_unassigned++] = (uint32_t)j;
+            t->stats.unassigned++;
+        }
+    }
     return DW_OK;
 }
