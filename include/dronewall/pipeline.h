@@ -10,23 +10,52 @@
  * Sensors. The pipeline copies the caller's sensor array and indexes it by
  * name in a hash table: an observation's `sensor` may be a sensor's id or its
  * wire_id (the name its wire format gives it, e.g. ASTERIX "ASX-012-034").
- * Only sensors the tracker can use take one of its few sensor slots: each
- * radar or aew sensor (POLAR plots) one, and one slot, "position-reports",
- * shared by every POS3 report, listed sensor or not. Kinds the tracker cannot
- * use yet (BEARING, CELL, POS2) are counted and skipped, and their sensors
- * take no slot, so a list of 10,000 acoustic nodes and a few radars works.
+ * The tracker has 32 sensor slots; the pipeline gives them out as
+ *   - one per radar or aew sensor (POLAR plots from its site), list order;
+ *   - "position-reports", shared by every POS3 report, listed sensor or not;
+ *   - one per kind of bearing sensor in the list, "acoustic-bearings",
+ *     "rf-bearings", "eo-bearings" (a camera's bearings carry an elevation):
+ *     all nodes of a kind share the slot, each measurement naming its node's
+ *     site (built once at create, so 10,000 acoustic nodes cost one slot and
+ *     one site each, and an observation O(1));
+ *   - "2d-reports", shared by POS2 reports (a citizen's sighting, a partner's
+ *     position without height) and CELL detections (a footprint), when a slot
+ *     is left for it (else those are counted as unsupported).
+ * More radar and aew sensors than leave room for the position and bearing
+ * slots is an error at create.
+ *
+ * What each kind becomes (see docs/tracker.md):
+ *   - BEARING: an azimuth (and a camera's elevation) from the node's site.
+ *     A bearing no track takes goes to the initiator (initiate.h): bearings of
+ *     different sites within init_window_us whose rays cross are intersected
+ *     into a new tentative track, unless a track is already there.
+ *   - CELL: the footprint's centre with radius²/4 per axis, a 2-D measurement;
+ *     it never starts a track alone, but two overlapping cells of different
+ *     nodes do (the initiator again).
+ *   - POS2: latitude and longitude with their covariance; a track it starts
+ *     sits at prior_alt_m with pos2_alt_sigma_m.
+ *   - POS3: a position with its covariance. Identity: ADS-B (icao) and Remote
+ *     ID (rid) reports from sensors of those kinds carry an identity key and
+ *     the cooperative flag (a new track from one is confirmed at once); a POS3
+ *     or POLAR plot of a radar or aew with an ICAO address (Mode S) carries
+ *     the key only; a partner's report (POS3 or POS2 from a sensor of kind
+ *     partner) is fused by covariance intersection (DW_MEAS_CI). A partner's
+ *     own track number would make a key "partner:<sensor>/<number>";
+ *     dw_obs carries none, so partner reports have no key.
  *
  * A POLAR plot needs an elevation; one without it but with a height (alt_m,
  * as ASTERIX CAT048 gives from Mode C or a 3-D radar) gets the elevation from
- * the site and that height, see docs/tracker.md. Only a plot with neither is
- * counted as unsupported.
+ * the site and that height, see docs/tracker.md. A plot with neither (a 2-D
+ * radar's primary plot) is counted as unsupported, or with polar_2d used as
+ * range and azimuth only (dw_polar_meas_no_el).
  *
  * Time. Observations come in time order; the pipeline never reads the clock.
  * A batch holds consecutive measurements of one sensor within `window_us` of
  * its first; it goes to the tracker when the next measurement cannot join it
  * (another sensor, later than the window, a full batch) or at advance/finish.
- * A measurement older than one already used is counted as out of order and
- * still used, as the tracker updates a slightly late batch at its own time.
+ * A measurement older than one already used (a citizen's report minutes
+ * after the sighting) is counted as out of order and still used: it goes to
+ * the tracker at its own time, in a batch of its own.
  * Reports happen at every multiple of `report_us` from the first used
  * observation on: each confirmed or coasting track, predicted to the instant,
  * to the `report` callback. A confirmed track the tracker drops goes to the
@@ -57,6 +86,7 @@
 
 #define DW_PIPELINE_MAX_BATCH 65536     /* measurements in one batch, at most */
 #define DW_PIPELINE_POS_NAME "position-reports"
+#define DW_PIPELINE_2D_NAME "2d-reports"
 
 /* The tracker settings `dronewall track` exposes. */
 typedef struct dw_pipeline_config {
@@ -70,6 +100,17 @@ typedef struct dw_pipeline_config {
     int64_t max_coast_us;       /* drop a track not updated for this long (30 s)    */
     int64_t window_us;          /* a batch spans at most this (0.5 s), >= 0          */
     int64_t report_us;          /* report period (1 s), > 0                          */
+    /* Tracks from sensors that give no height (all > 0 except the altitude). */
+    double prior_alt_m;         /* assumed altitude: a drone's (1000)               */
+    double prior_alt_sigma_m;   /* its sigma for tracks from bearings and cells (1000) */
+    double pos2_alt_sigma_m;    /* its sigma for a track a POS2 report starts (1500) */
+    int64_t init_window_us;     /* bearings and cells combine within this (10 s)     */
+    double init_min_cross_rad;  /* rays must cross at more than this (10°), >= 0      */
+    int polar_2d;               /* 1: a POLAR plot with neither elevation nor height
+                                   is used as range and azimuth (its height left to
+                                   other sensors; a track it starts sits at the
+                                   altitude prior). 0 (default): unsupported, as
+                                   before                                          */
 } dw_pipeline_config;
 
 void dw_pipeline_config_default(dw_pipeline_config *c);
@@ -92,12 +133,21 @@ typedef struct dw_pipeline_sink {
 typedef struct dw_pipeline_stats {
     uint64_t obs;               /* observations given                              */
     uint64_t used;              /* went to the tracker                             */
-    uint64_t unsupported;       /* kinds not tracked yet (BEARING, CELL, POS2), and
-                                   POLAR plots with neither elevation nor height, or
-                                   no range, or a height they cannot reach          */
-    uint64_t unknown_sensor;    /* POLAR from a name that is no radar or aew sensor */
+    uint64_t used_kind[DW_OBS_NKINDS]; /* of them, by kind (dw_obs_kind)            */
+    uint64_t unsupported;       /* POLAR plots with neither elevation nor height, or
+                                   no range, or a height they cannot reach; BEARING
+                                   from a sensor of no bearing kind; CELL without
+                                   centre or radius; POS2/CELL with no slot left    */
+    uint64_t unknown_sensor;    /* POLAR from a name that is no radar or aew sensor,
+                                   BEARING from a name that is no sensor           */
+    uint64_t coop;              /* ADS-B and Remote ID reports (cooperative)        */
+    uint64_t keyed;             /* measurements with an identity key                */
+    uint64_t init_fixes;        /* positions the initiator found                    */
+    uint64_t init_started;      /* tracks started from them                         */
+    uint64_t init_explained;    /* fixes an existing track already explained        */
     uint64_t late;              /* used, but older than one used before             */
     uint64_t el_from_alt;       /* POLAR plots whose elevation came from alt_m     */
+    uint64_t polar_no_el;       /* POLAR plots used as range and azimuth only      */
     uint64_t reports;           /* track reports made                               */
     uint64_t report_instants;
     uint64_t dead;              /* dead-track reports made                          */
@@ -107,11 +157,11 @@ typedef struct dw_pipeline_stats {
 typedef struct dw_pipeline dw_pipeline;
 
 /* A pipeline over a copy of sensors[0..n_sensors-1] (NULL and 0 are fine:
- * then only POS3 reports are tracked); cfg NULL means the defaults; the sink
- * is copied and its `report` is required. On failure nothing is created and
- * err (when not NULL) says why: DW_ERR_INVALID for bad settings, two sensors
- * sharing a name, or more radar and aew sensors than the tracker has slots
- * for; DW_ERR_NOMEM. */
+ * then only POS3, POS2 and CELL reports with their own position are
+ * tracked); cfg NULL means the defaults; the sink is copied and its `report`
+ * is required. On failure nothing is created and err (when not NULL) says
+ * why: DW_ERR_INVALID for bad settings, two sensors sharing a name, or more
+ * radar and aew sensors than the tracker has slots for; DW_ERR_NOMEM. */
 dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
                              const dw_pipeline_config *cfg, const dw_pipeline_sink *sink,
                              dw_pipeline **out, char *err, size_t errlen);
@@ -139,13 +189,18 @@ dw_status dw_pipeline_finish(dw_pipeline *p, int64_t until_us);
 void dw_pipeline_get_stats(const dw_pipeline *p, dw_pipeline_stats *out);
 
 /* Names of the tracker's sensor slots: names[i] is the id of the sensor in
- * slot i (DW_PIPELINE_POS_NAME for the shared one); for
- * dw_ndjson_write_track. Owned by the pipeline, valid until destroy. */
+ * slot i (DW_PIPELINE_POS_NAME, "acoustic-bearings", ..., DW_PIPELINE_2D_NAME
+ * for the shared ones); for dw_ndjson_write_track. Owned by the pipeline,
+ * valid until destroy. */
 const char *const *dw_pipeline_sensor_names(const dw_pipeline *p, size_t *n);
 
 /* The index in the caller's sensor array of the sensor named `name` (id or
  * wire_id), or -1: the lookup observations get, for callers that keep
  * per-sensor data of their own. */
 int dw_pipeline_sensor_find(const dw_pipeline *p, const char *name);
+
+/* The identity key of a text such as "icao:48AE21" or "rid:1581F5FJD2...":
+ * 64-bit FNV-1a, never 0 (dw_meas.id_key). */
+uint64_t dw_pipeline_id_key(const char *text);
 
 #endif

@@ -41,12 +41,24 @@ static void usage(FILE *f)
         "      --delete-misses K  drop a track after K batches without a hit (default 4)\n"
         "      --max-tracks N     track pool size (default 20000)\n"
         "      --max-coast S      drop a track not updated for S seconds (default 30)\n"
+        "      --init-window S    bearings and cells of different sites within S seconds\n"
+        "                         are combined into new tracks (default 10)\n"
+        "      --min-cross DEG    two bearings must cross at more than DEG (default 10)\n"
+        "      --prior-alt M      altitude assumed where nothing measures it: tracks from\n"
+        "                         bearings without elevation, cells, POS2 (default 1000)\n"
+        "      --prior-alt-sigma S  its sigma for tracks from bearings and cells (default 1000)\n"
+        "      --pos2-alt-sigma S   its sigma for a track a POS2 report starts (default 1500)\n"
+        "      --polar-2d         use POLAR plots with neither elevation nor height (a 2-D\n"
+        "                         radar's primary plots) as range and azimuth only\n"
         "      --log SPEC         log levels, e.g. 'info' or 'warn,track=debug'\n"
         "  -h, --help             this text\n"
         "\n"
-        "Observation kinds used now: POLAR (from a sensor of kind radar or aew in the\n"
-        "sensors file, named by its id or wire_id; a plot without elevation is placed\n"
-        "by its alt_m) and POS3. Others are counted and skipped.\n");
+        "Observation kinds: POLAR (from a sensor of kind radar or aew in the sensors\n"
+        "file, named by its id or wire_id; a plot without elevation is placed by its\n"
+        "alt_m), POS3, BEARING (from an acoustic, rf or eo sensor of the file: its site),\n"
+        "POS2 and CELL (a footprint: its centre, else the sensor's site, and radius_m,\n"
+        "else the sensor's max range). ADS-B and Remote ID reports carry their identity\n"
+        "(icao, rid); a partner's reports are fused by covariance intersection.\n");
 }
 
 /* Where the pipeline's reports go: NDJSON lines into one growing buffer. */
@@ -100,6 +112,9 @@ int cmd_track(int argc, char **argv)
     int cm = 3, cn = 4, del = 4;
     long max_tracks = 20000;
     double max_coast = 30.0;
+    double init_window = 10.0, min_cross = 10.0, prior_alt = 1000.0, prior_alt_sigma = 1000.0,
+           pos2_alt_sigma = 1500.0;
+    int polar_2d = 0;
     static const struct option opts[] = {
         {"sensors", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
         {"report", required_argument, 0, 'R'},  {"window", required_argument, 0, 'W'},
@@ -108,6 +123,12 @@ int cmd_track(int argc, char **argv)
         {"delete-misses", required_argument, 0, 'D'},
         {"max-tracks", required_argument, 0, 'M'},
         {"max-coast", required_argument, 0, 'K'},
+        {"init-window", required_argument, 0, 'I'},
+        {"min-cross", required_argument, 0, 'X'},
+        {"prior-alt", required_argument, 0, 'A'},
+        {"prior-alt-sigma", required_argument, 0, 'Z'},
+        {"pos2-alt-sigma", required_argument, 0, 'P'},
+        {"polar-2d", no_argument, 0, '2'},
         {"log", required_argument, 0, 'L'},     {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int o;
@@ -126,6 +147,12 @@ int cmd_track(int argc, char **argv)
         case 'D': del = (int)strtol(optarg, &e, 10); break;
         case 'M': max_tracks = strtol(optarg, &e, 10); break;
         case 'K': max_coast = strtod(optarg, &e); break;
+        case 'I': init_window = strtod(optarg, &e); break;
+        case 'X': min_cross = strtod(optarg, &e); break;
+        case 'A': prior_alt = strtod(optarg, &e); break;
+        case 'Z': prior_alt_sigma = strtod(optarg, &e); break;
+        case 'P': pos2_alt_sigma = strtod(optarg, &e); break;
+        case '2': polar_2d = 1; break;
         case 'C':
             if (sscanf(optarg, "%d/%d", &cm, &cn) != 2) {
                 fprintf(stderr, "dronewall track: --confirm wants M/N, e.g. 3/4\n");
@@ -156,9 +183,14 @@ int cmd_track(int argc, char **argv)
         return 2;
     }
     if (!(report_s > 0) || !(window_s >= 0) || !(q > 0) || !(init_vel > 0) || !(gate > 0) ||
-        max_tracks < 1 || !(max_coast > 0)) {
-        fprintf(stderr, "dronewall track: --report, --q, --init-vel, --gate, --max-tracks and "
-                        "--max-coast must be positive\n");
+        max_tracks < 1 || !(max_coast > 0) || !(init_window > 0) || !(prior_alt_sigma > 0) ||
+        !(pos2_alt_sigma > 0) || !isfinite(prior_alt)) {
+        fprintf(stderr, "dronewall track: --report, --q, --init-vel, --gate, --max-tracks, "
+                        "--max-coast, --init-window and the altitude sigmas must be positive\n");
+        return 2;
+    }
+    if (!(min_cross >= 0 && min_cross < 90)) {
+        fprintf(stderr, "dronewall track: --min-cross wants degrees in [0, 90)\n");
         return 2;
     }
     const char *in_path = optind < argc ? argv[optind] : "-";
@@ -189,6 +221,12 @@ int cmd_track(int argc, char **argv)
     cfg.max_coast_us = (int64_t)llround(max_coast * 1e6);
     cfg.window_us = (int64_t)llround(window_s * 1e6);
     cfg.report_us = (int64_t)llround(report_s * 1e6);
+    cfg.init_window_us = (int64_t)llround(init_window * 1e6);
+    cfg.init_min_cross_rad = min_cross * M_PI / 180.0;
+    cfg.prior_alt_m = prior_alt;
+    cfg.prior_alt_sigma_m = prior_alt_sigma;
+    cfg.pos2_alt_sigma_m = pos2_alt_sigma;
+    cfg.polar_2d = polar_2d;
     const dw_pipeline_sink sink = {.report = write_track, .dead = write_track, .ctx = &w};
     if (dw_pipeline_create(sensors, n_sensors, &cfg, &sink, &pl, err, sizeof err) != DW_OK) {
         fprintf(stderr, "dronewall track: %s\n", err);
@@ -263,8 +301,8 @@ int cmd_track(int argc, char **argv)
     dw_ndjson_get_stats(rd, &ns);
     dw_pipeline_get_stats(pl, &ps);
     fprintf(stderr,
-            "dronewall track: %llu lines, %llu bad, %llu observations (%llu used, %llu of kinds not "
-            "tracked yet, %llu from unknown sensors, %llu out of order), %llu other records; "
+            "dronewall track: %llu lines, %llu bad, %llu observations (%llu used, %llu unusable, "
+            "%llu from unknown sensors, %llu out of order), %llu other records; "
             "%llu batches, %llu tracks confirmed, %llu dropped; %llu track records written, "
             "%llu left out\n",
             (unsigned long long)ns.lines, (unsigned long long)ns.bad, (unsigned long long)ps.obs,
@@ -273,6 +311,21 @@ int cmd_track(int argc, char **argv)
             (unsigned long long)n_other, (unsigned long long)ps.tracker.batches,
             (unsigned long long)ps.tracker.confirmed, (unsigned long long)ps.dead,
             (unsigned long long)w.n_written, (unsigned long long)w.n_unwritable);
+    if (ps.used_kind[DW_OBS_BEARING] || ps.used_kind[DW_OBS_POS2] || ps.used_kind[DW_OBS_CELL] ||
+        ps.keyed)
+        fprintf(stderr, "dronewall track: used %llu POLAR, %llu POS3, %llu POS2, %llu BEARING, "
+                        "%llu CELL; %llu with an identity (%llu cooperative); %llu tracks started "
+                        "from %llu bearing and cell fixes (%llu fell on a track)\n",
+                (unsigned long long)ps.used_kind[DW_OBS_POLAR],
+                (unsigned long long)ps.used_kind[DW_OBS_POS3],
+                (unsigned long long)ps.used_kind[DW_OBS_POS2],
+                (unsigned long long)ps.used_kind[DW_OBS_BEARING],
+                (unsigned long long)ps.used_kind[DW_OBS_CELL], (unsigned long long)ps.keyed,
+                (unsigned long long)ps.coop, (unsigned long long)ps.init_started,
+                (unsigned long long)ps.init_fixes, (unsigned long long)ps.init_explained);
+    if (ps.polar_no_el)
+        fprintf(stderr, "dronewall track: %llu POLAR plots without elevation or height used as "
+                        "range and azimuth\n", (unsigned long long)ps.polar_no_el);
     if (ps.el_from_alt)
         fprintf(stderr, "dronewall track: %llu POLAR plots without elevation placed by their "
                         "height\n", (unsigned long long)ps.el_from_alt);

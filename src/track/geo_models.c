@@ -7,7 +7,33 @@
 
 void dw_polar_site_init(dw_polar_site *s, const dw_geodetic *site)
 {
+    memset(s, 0, sizeof *s);
     dw_enu_frame_init(&s->frame, site);
+    s->prior_alt_m = 1000.0;
+    s->prior_alt_sigma_m = 1000.0;
+}
+
+/* Where a target at the prior altitude is, seen at slant range r: its
+ * elevation and its distance in the site's horizontal plane, with the
+ * sigma the prior's gives the latter. A sphere of the mean radius (the prior
+ * is a guess to a kilometre; the ellipsoid is not worth it): with a, b the
+ * radii of site and target, sin el = (b² - a² - r²) / (2 a r), clamped short
+ * of straight up or down when the height is out of reach at that range. */
+static void prior_geometry(const dw_polar_site *s, double r, double *el, double *rho,
+                           double *sigma_rho)
+{
+    const double R = 6371000.0, a = R + s->frame.origin.alt_m, b = R + s->prior_alt_m;
+    const double dh = s->prior_alt_m - s->frame.origin.alt_m;
+    double se = (dh * (a + b) - r * r) / (2.0 * a * r);
+    if (se > 0.99)
+        se = 0.99;
+    if (se < -0.99)
+        se = -0.99;
+    *el = asin(se);
+    const double ce = sqrt(1.0 - se * se);
+    *rho = r * ce;
+    /* d(rho)/d(b) = -r (se / ce) d(sin el)/d(b), d(sin el)/d(b) = b / (a r) */
+    *sigma_rho = fabs(se / ce) * b / a * s->prior_alt_sigma_m;
 }
 
 static void state_pos(const dw_motion_model *mm, const double *x, double p[3])
@@ -28,6 +54,14 @@ static int polar_h(const void *ctx, const dw_motion_model *mm, const double *x, 
     if (dw_polar_jacobian(enu, J) != DW_OK)
         return -1;
     dw_polar_from_enu(enu, &zpred[0], &zpred[1], &zpred[2]);
+    if (s->horizontal) {
+        /* the distance in the site's horizontal plane: no height in it */
+        const double h = hypot(enu[0], enu[1]);
+        zpred[0] = h;
+        J[0][0] = enu[0] / h;
+        J[0][1] = enu[1] / h;
+        J[0][2] = 0.0;
+    }
     /* d(polar)/d(ecef) = J * rot, placed on the position columns. */
     const int nx = mm->nx;
     memset(H, 0, sizeof(double) * (size_t)(3 * nx));
@@ -50,23 +84,10 @@ static void polar_residual(const void *ctx, int nz, const double *z, const doubl
     nu[2] = z[2] - zpred[2];
 }
 
-static int polar_to_pos(const void *ctx, const dw_motion_model *mm, const double *z, const double *R,
-                        double *pos, double *pos_cov)
+/* cov = G R G^T for 3x3 G and R (row-major R). */
+static void sandwich(const double G[3][3], const double *R, double out[3][3])
 {
-    const dw_polar_site *s = ctx;
-    if (mm->n_pos != 3 || !(z[0] > 0))
-        return -1;
-    double enu[3];
-    dw_enu_from_polar(z[0], z[1], z[2], enu);
-    dw_ecef_from_enu(&s->frame, enu, pos);
-    /* G = d(enu)/d(range, az, el); cov_enu = G R G^T, then into ECEF. */
-    const double r = z[0], sa = sin(z[1]), ca = cos(z[1]), se = sin(z[2]), ce = cos(z[2]);
-    const double G[3][3] = {
-        {sa * ce, r * ca * ce, -r * sa * se},
-        {ca * ce, -r * sa * ce, -r * ca * se},
-        {se, 0.0, r * ce},
-    };
-    double GR[3][3], ce_[3][3];
+    double GR[3][3];
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++) {
             double v = 0;
@@ -79,8 +100,41 @@ static int polar_to_pos(const void *ctx, const dw_motion_model *mm, const double
             double v = 0;
             for (int k = 0; k < 3; k++)
                 v += GR[i][k] * G[j][k];
-            ce_[i][j] = v;
+            out[i][j] = v;
         }
+}
+
+static int polar_to_pos(const void *ctx, const dw_motion_model *mm, const double *z, const double *R,
+                        double *pos, double *pos_cov)
+{
+    const dw_polar_site *s = ctx;
+    if (mm->n_pos != 3 || !(z[0] > 0))
+        return -1;
+    double enu[3], ce_[3][3];
+    const double sa = sin(z[1]), ca = cos(z[1]);
+    if (s->horizontal) {
+        /* A 2-D plot: horizontal distance and azimuth, the height the prior's
+         * (its up in the site's frame, the Earth's drop over rho included). */
+        const double rho = z[0], R0 = 6371000.0;
+        enu[0] = rho * sa;
+        enu[1] = rho * ca;
+        enu[2] = s->prior_alt_m - s->frame.origin.alt_m - rho * rho / (2.0 * R0);
+        const double G[3][3] = {{sa, rho * ca, 0.0}, {ca, -rho * sa, 0.0}, {0.0, 0.0, 1.0}};
+        const double Rh[9] = {R[0], R[1], 0.0, R[3], R[4], 0.0,
+                              0.0, 0.0, s->prior_alt_sigma_m * s->prior_alt_sigma_m};
+        sandwich(G, Rh, ce_);
+    } else {
+        const double r = z[0], se = sin(z[2]), cel = cos(z[2]);
+        dw_enu_from_polar(z[0], z[1], z[2], enu);
+        /* G = d(enu)/d(range, az, el); cov_enu = G R G^T, then into ECEF. */
+        const double G[3][3] = {
+            {sa * cel, r * ca * cel, -r * sa * se},
+            {ca * cel, -r * sa * cel, -r * ca * se},
+            {se, 0.0, r * cel},
+        };
+        sandwich(G, R, ce_);
+    }
+    dw_ecef_from_enu(&s->frame, enu, pos);
     double cecef[3][3];
     dw_ecef_cov_from_enu(&s->frame, ce_, cecef);
     for (int i = 0; i < 3; i++)
@@ -108,6 +162,17 @@ void dw_polar_meas(dw_meas *m, int64_t t_us, double range_m, double az_rad, doub
     m->R[0] = sigma_range_m * sigma_range_m;
     m->R[4] = sigma_az_rad * sigma_az_rad;
     m->R[8] = sigma_el_rad * sigma_el_rad;
+}
+
+void dw_polar_meas_no_el(dw_meas *m, int64_t t_us, const dw_polar_site *site2d, double range_m,
+                         double az_rad, double sigma_range_m, double sigma_az_rad)
+{
+    double el, rho, sr;
+    prior_geometry(site2d, range_m, &el, &rho, &sr);
+    dw_polar_meas(m, t_us, rho, az_rad, 0.0, 0.0, sigma_az_rad, 0.0);
+    m->R[0] = sigma_range_m * sigma_range_m * cos(el) * cos(el) + sr * sr;
+    m->R[8] = DW_POLAR_NO_EL_VAR;
+    m->ctx = site2d;
 }
 
 void dw_geo_pos_meas(dw_meas *m, int64_t t_us, const dw_geodetic *g, const double cov_enu[3][3])

@@ -2,8 +2,12 @@
  *
  * The tracker's state is ECEF [x vx y vy z vz]; a radar's plots are polar
  * measurements from its site, a position report is a linear measurement of
- * the position. Per observation the work is one hash lookup and the
- * measurement's construction; nothing is allocated.
+ * the position, a bearing an azimuth (and elevation) from its node's site, a
+ * POS2 report or a CELL footprint a latitude and longitude (track_geo.h).
+ * Per observation the work is one hash lookup and the measurement's
+ * construction; nothing is allocated. After a batch of bearings or cells,
+ * what no track took goes to the initiator (initiate.h), whose fixes start
+ * tracks where none is yet.
  */
 #include "dronewall/pipeline.h"
 
@@ -14,22 +18,44 @@
 #include <string.h>
 
 #include "dronewall/geo.h"
+#include "dronewall/initiate.h"
 #include "dronewall/log.h"
 #include "dronewall/sensors_file.h"
 #include "dronewall/track_geo.h"
+#include "track/mat.h"
 
 #define MAX_SLOTS 32            /* the tracker's sensors, at most (tracker.h) */
 #define FIRST_BATCH 1024
+#define MAX_FIXES 64            /* initiator fixes taken after one batch      */
+#define DEG (M_PI / 180.0)
+
+enum { SLOT_POLAR = 1, SLOT_POS, SLOT_BEARING, SLOT_2D };
+
+/* The kinds of bearing sensor, each with a slot of its own. */
+enum { BK_ACOUSTIC, BK_RF, BK_EO, N_BK };
+static const char *const bk_names[N_BK] = {"acoustic-bearings", "rf-bearings", "eo-bearings"};
+
+static int bearing_kind(dw_sensor_kind k)
+{
+    switch (k) {
+    case DW_SENSOR_ACOUSTIC: return BK_ACOUSTIC;
+    case DW_SENSOR_RF: return BK_RF;
+    case DW_SENSOR_EO: return BK_EO;
+    default: return -1;
+    }
+}
 
 /* What the pipeline keeps per tracker slot. */
 typedef struct slot {
     const char *name;
-    int is_polar;
+    int type;                   /* SLOT_* */
+    int nz;                     /* bearing slots: 1 (azimuth) or 2 (and elevation) */
     int64_t period_us;
     double max_range_m;
     int64_t prev_t;             /* end of the sensor's previous batch */
     double prev_az;
     dw_polar_site site;         /* polar slots: the radar's frame        */
+    dw_polar_site site2d;       /* the same for its 2-D plots (horizontal) */
     double rn_m, re_m;          /* polar slots: meridian and prime-vertical
                                    radii of curvature at the site         */
     double site_alt_m, min_el_rad, max_el_rad, pd;  /* what it can see     */
@@ -69,6 +95,14 @@ struct dw_pipeline {
     const char *names[MAX_SLOTS];
     int n_slots;
     int pos_slot;
+    int bk_slot[N_BK];          /* slot of each bearing kind, -1: none    */
+    int slot_2d;                /* POS2 and CELL, -1: none                 */
+    dw_bearing_site *sites;     /* the bearing sensors' sites              */
+    int *site_of;               /* by sensor: index into sites, -1: none   */
+    dw_latlon_ctx ctx_2d;       /* POS2: the altitude prior                */
+    dw_latlon_ctx ctx_cell;     /* CELL: the same, detection only          */
+    dw_initiator *init;
+    dw_init_fix fixes[MAX_FIXES];
 
     dw_meas *batch;
     size_t nb, batch_cap;
@@ -98,6 +132,35 @@ void dw_pipeline_config_default(dw_pipeline_config *c)
     c->max_coast_us = 30 * 1000000LL;
     c->window_us = 500000;
     c->report_us = 1000000;
+    c->prior_alt_m = 1000.0;
+    c->prior_alt_sigma_m = 1000.0;
+    c->pos2_alt_sigma_m = 1500.0;
+    c->init_window_us = 10 * 1000000LL;
+    c->init_min_cross_rad = 10.0 * DEG;
+}
+
+uint64_t dw_pipeline_id_key(const char *text)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const unsigned char *c = (const unsigned char *)text; c && *c; c++) {
+        h ^= *c;
+        h *= 0x100000001b3ull;
+    }
+    return h ? h : 1;
+}
+
+static uint64_t icao_key(uint32_t icao)
+{
+    char b[16];
+    snprintf(b, sizeof b, "icao:%06X", (unsigned)(icao & 0xFFFFFFu));
+    return dw_pipeline_id_key(b);
+}
+
+static uint64_t rid_key(const char *rid)
+{
+    char b[8 + DW_RID_MAX];
+    snprintf(b, sizeof b, "rid:%s", rid);
+    return dw_pipeline_id_key(b);
 }
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -128,17 +191,30 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
         return DW_ERR_INVALID;
     }
     if (!(c.q > 0) || !(c.init_vel_mps > 0) || !(c.gate > 0) || c.max_tracks < 1 ||
-        c.max_coast_us <= 0 || c.window_us < 0 || c.report_us <= 0) {
-        seterr(err, errlen, "settings out of range: q, init_vel, gate, max_tracks, max_coast and "
-                            "the report period must be positive, the window not negative");
+        c.max_coast_us <= 0 || c.window_us < 0 || c.report_us <= 0 ||
+        !isfinite(c.prior_alt_m) || !(c.prior_alt_sigma_m > 0) || !(c.pos2_alt_sigma_m > 0) ||
+        c.init_window_us <= 0 || !(c.init_min_cross_rad >= 0) || !(c.init_min_cross_rad < M_PI / 2)) {
+        seterr(err, errlen, "settings out of range: q, init_vel, gate, max_tracks, max_coast, "
+                            "the report period, the altitude prior's sigmas and the initiation "
+                            "window must be positive, the window not negative, the crossing "
+                            "angle in [0, 90) degrees");
         return DW_ERR_INVALID;
     }
-    size_t n_radars = 0;
-    for (size_t i = 0; i < n_sensors; i++)
+    size_t n_radars = 0, n_bearing = 0;
+    int has_bk[N_BK] = {0}, n_bk = 0;
+    for (size_t i = 0; i < n_sensors; i++) {
         n_radars += is_radar(sensors[i].kind);
-    if (n_radars + 1 > MAX_SLOTS) {
+        int b = bearing_kind(sensors[i].kind);
+        if (b >= 0) {
+            n_bearing++;
+            n_bk += !has_bk[b];
+            has_bk[b] = 1;
+        }
+    }
+    if (n_radars + 1 + (size_t)n_bk > MAX_SLOTS) {
         seterr(err, errlen, "%zu radar and aew sensors, but the tracker has room for %d "
-                            "(and one slot for position reports)", n_radars, MAX_SLOTS - 1);
+                            "(beside one slot for position reports and %d for bearings)",
+                            n_radars, MAX_SLOTS - 1 - n_bk, n_bk);
         return DW_ERR_INVALID;
     }
 
@@ -154,7 +230,22 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
     p->slot_of = malloc((n_sensors ? n_sensors : 1) * sizeof *p->slot_of);
     p->batch_cap = FIRST_BATCH;
     p->batch = malloc(p->batch_cap * sizeof *p->batch);
-    if (!p->sensors || !p->slot_of || !p->batch) {
+    p->site_of = malloc((n_sensors ? n_sensors : 1) * sizeof *p->site_of);
+    p->sites = malloc((n_bearing ? n_bearing : 1) * sizeof *p->sites);
+    dw_initiator_config ic;
+    dw_initiator_config_default(&ic);
+    ic.window_us = c.init_window_us;
+    ic.min_cross_rad = c.init_min_cross_rad;
+    ic.alt_m = c.prior_alt_m;
+    ic.alt_sigma_m = c.prior_alt_sigma_m;
+    ic.speed_sigma_mps = c.init_vel_mps;
+    dw_status ist = dw_initiator_create(&ic, &p->init);
+    if (ist != DW_OK) {
+        seterr(err, errlen, "initiator: %s", dw_status_str(ist));
+        dw_pipeline_destroy(p);
+        return ist;
+    }
+    if (!p->sensors || !p->slot_of || !p->batch || !p->site_of || !p->sites) {
         seterr(err, errlen, "out of memory");
         dw_pipeline_destroy(p);
         return DW_ERR_NOMEM;
@@ -194,11 +285,15 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
         slot *k = &p->slots[p->n_slots];
         dw_geodetic g = {s->lat_deg, s->lon_deg, s->alt_m};
         dw_polar_site_init(&k->site, &g);
+        k->site.prior_alt_m = c.prior_alt_m;
+        k->site.prior_alt_sigma_m = c.prior_alt_sigma_m;
+        k->site2d = k->site;
+        k->site2d.horizontal = 1;
         const double e2 = DW_WGS84_F * (2.0 - DW_WGS84_F), sl = sin(s->lat_deg * M_PI / 180.0);
         const double w = 1.0 - e2 * sl * sl;
         k->re_m = DW_WGS84_A / sqrt(w);
         k->rn_m = DW_WGS84_A * (1.0 - e2) / (w * sqrt(w));
-        k->is_polar = 1;
+        k->type = SLOT_POLAR;
         int idx;
         if ((st = dw_tracker_add_sensor(p->trk, &dw_meas_polar, &k->site, &idx)) != DW_OK) {
             seterr(err, errlen, "tracker refused radar '%s': %s", s->id, dw_status_str(st));
@@ -223,9 +318,63 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
         return DW_ERR_INVALID;
     }
     p->slots[p->pos_slot].name = DW_PIPELINE_POS_NAME;
+    p->slots[p->pos_slot].type = SLOT_POS;
     p->slots[p->pos_slot].prev_t = INT64_MIN;
     p->names[p->pos_slot] = DW_PIPELINE_POS_NAME;
     p->n_slots = p->pos_slot + 1;
+
+    /* Bearings: one slot per kind present, one site per node (its frame
+     * built here, once). A camera's bearings carry an elevation. */
+    for (int b = 0; b < N_BK; b++) {
+        p->bk_slot[b] = -1;
+        if (!has_bk[b])
+            continue;
+        const dw_meas_model *mdl = b == BK_EO ? &dw_meas_bearing_el : &dw_meas_bearing;
+        int idx;
+        if ((st = dw_tracker_add_sensor(p->trk, mdl, NULL, &idx)) != DW_OK) {
+            seterr(err, errlen, "tracker refused the %s slot: %s", bk_names[b], dw_status_str(st));
+            dw_pipeline_destroy(p);
+            return DW_ERR_INVALID;
+        }
+        slot *k = &p->slots[idx];
+        k->name = bk_names[b];
+        k->type = SLOT_BEARING;
+        k->nz = mdl->nz;
+        k->prev_t = INT64_MIN;
+        p->names[idx] = bk_names[b];
+        p->bk_slot[b] = idx;
+        p->n_slots = idx + 1;
+    }
+    size_t ns = 0;
+    for (size_t i = 0; i < n_sensors; i++) {
+        const dw_sensor *s = &p->sensors[i];
+        p->site_of[i] = -1;
+        if (bearing_kind(s->kind) < 0)
+            continue;
+        dw_geodetic g = {s->lat_deg, s->lon_deg, s->alt_m};
+        dw_bearing_site_init(&p->sites[ns], &g, s->max_range_m, (uint32_t)i);
+        p->site_of[i] = (int)ns++;
+    }
+
+    /* POS2 and CELL share the last slot, when one is left. */
+    p->ctx_2d = (dw_latlon_ctx){c.prior_alt_m, c.pos2_alt_sigma_m, 0};
+    p->ctx_cell = (dw_latlon_ctx){c.prior_alt_m, c.prior_alt_sigma_m, 1};
+    p->slot_2d = -1;
+    if (p->n_slots < MAX_SLOTS) {
+        int idx;
+        if ((st = dw_tracker_add_sensor(p->trk, &dw_meas_latlon, &p->ctx_2d, &idx)) != DW_OK) {
+            seterr(err, errlen, "tracker refused the 2-D slot: %s", dw_status_str(st));
+            dw_pipeline_destroy(p);
+            return DW_ERR_INVALID;
+        }
+        slot *k = &p->slots[idx];
+        k->name = DW_PIPELINE_2D_NAME;
+        k->type = SLOT_2D;
+        k->prev_t = INT64_MIN;
+        p->names[idx] = DW_PIPELINE_2D_NAME;
+        p->slot_2d = idx;
+        p->n_slots = idx + 1;
+    }
 
     p->cur_slot = -1;
     p->cur_src = -1;
@@ -242,9 +391,12 @@ void dw_pipeline_destroy(dw_pipeline *p)
     if (!p)
         return;
     dw_tracker_destroy(p->trk);
+    dw_initiator_destroy(p->init);
     dw_sensors_index_destroy(p->index);
     free(p->sensors);
     free(p->slot_of);
+    free(p->site_of);
+    free(p->sites);
     free(p->batch);
     free(p);
 }
@@ -313,6 +465,81 @@ static dw_status report_until(dw_pipeline *p, int64_t t_us)
     return DW_OK;
 }
 
+/* Does a track already sit at the fix (its position gate, d² < gate)? Then
+ * the bearings were left over because the track took another in its batch,
+ * or they missed its gate narrowly: a second track there would be a
+ * duplicate. */
+static int explained(const dw_pipeline *p, const dw_init_fix *f)
+{
+    size_t n = dw_tracker_count(p->trk);
+    for (size_t i = 0; i < n; i++) {
+        const dw_trk *k = dw_tracker_get(p->trk, i);
+        double d0[3] = {k->x[0] - f->pos[0], k->x[2] - f->pos[1], k->x[4] - f->pos[2]};
+        if (d0[0] * d0[0] + d0[1] * d0[1] + d0[2] * d0[2] > 1e10)
+            continue;                           /* over 100 km away */
+        dw_trk pr;
+        dw_tracker_predict_copy(p->trk, k, f->t_us, &pr);
+        double S[9], Si[9], d[3] = {pr.x[0] - f->pos[0], pr.x[2] - f->pos[1], pr.x[4] - f->pos[2]};
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++)
+                S[a * 3 + b] = pr.P[(2 * a) * 6 + 2 * b] + f->cov[a * 3 + b];
+        if (dw__spd_inverse(S, 3, Si, NULL) != 0)
+            continue;
+        double d2 = 0;
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++)
+                d2 += d[a] * Si[a * 3 + b] * d[b];
+        if (d2 < p->cfg.gate)
+            return 1;
+    }
+    return 0;
+}
+
+/* The bearings or cells of the batch just applied that no track took, to
+ * the initiator; its fixes start tracks. */
+static void initiate(dw_pipeline *p, const dw_meas *m, int sensor)
+{
+    const slot *k = &p->slots[sensor];
+    const uint32_t *idx = NULL;
+    size_t nu = dw_tracker_unassigned(p->trk, &idx);
+    int64_t now = INT64_MIN;
+    size_t added = 0;
+    for (size_t i = 0; i < nu; i++) {
+        const dw_meas *x = &m[idx[i]];
+        if (x->t_us > now)
+            now = x->t_us;
+        if (k->type == SLOT_BEARING) {
+            dw_init_bearing b = {x->t_us, x->ctx, x->z[0], sqrt(x->R[0]), 0.0, 0.0, sensor};
+            if (k->nz == 2 && x->R[3] < DW_BEARING_NO_EL_VAR) {
+                b.el_rad = x->z[1];
+                b.sigma_el_rad = sqrt(x->R[3]);
+            }
+            dw_initiator_add_bearing(p->init, &b);
+            added++;
+        } else if (x->ctx == &p->ctx_cell) {
+            /* All of a batch come from one sensor: the batch's source. */
+            uint64_t node = p->cur_src >= 0 ? (uint64_t)p->cur_src
+                                            : dw_pipeline_id_key(p->cur_name) | (1ull << 63);
+            dw_init_cell c = {x->t_us, node, x->z[0] / DEG, x->z[1] / DEG, x->z[2], sensor};
+            dw_initiator_add_cell(p->init, &c);
+            added++;
+        }
+    }
+    if (!added)
+        return;
+    size_t nf = dw_initiator_run(p->init, now, p->fixes, MAX_FIXES);
+    for (size_t i = 0; i < nf; i++) {
+        const dw_init_fix *f = &p->fixes[i];
+        p->st.init_fixes++;
+        if (explained(p, f)) {
+            p->st.init_explained++;
+            continue;
+        }
+        if (dw_tracker_start_track(p->trk, f->tag, f->t_us, f->pos, f->cov, NULL) == DW_OK)
+            p->st.init_started++;
+    }
+}
+
 /* The waiting batch to the tracker, after the picture before it. */
 static dw_status flush_batch(dw_pipeline *p)
 {
@@ -332,7 +559,7 @@ static dw_status flush_batch(dw_pipeline *p)
      * position report describes only its own object: nobody misses. */
     dw_cover cv;
     memset(&cv, 0, sizeof cv);
-    if (k->is_polar) {
+    if (k->type == SLOT_POLAR) {
         int64_t t_end = m[n - 1].t_us;
         cv.comp = 1;
         cv.lo = k->prev_az;
@@ -345,11 +572,16 @@ static dw_status flush_batch(dw_pipeline *p)
         k->prev_t = t_end;
         k->prev_az = cv.hi;
     } else {
+        /* A position report describes one object; a bearing or a cell is
+         * one node's detection of one, and a node that heard nothing did not
+         * necessarily listen for it (an acoustic node hears drones only). */
         cv.no_miss = 1;
     }
     p->nb = 0;
     if ((st = dw_tracker_update_cover(p->trk, sensor, t, m, n, &cv)) != DW_OK)
         return st;
+    if (k->type == SLOT_BEARING || k->type == SLOT_2D)
+        initiate(p, m, sensor);
     const dw_trk *dead;
     size_t nd = dw_tracker_deleted(p->trk, &dead);
     for (size_t i = 0; i < nd; i++) {
@@ -425,30 +657,54 @@ static dw_status fail(dw_pipeline *p, dw_status st)
     return st;
 }
 
-dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o)
+/* Identity and fusion flags of a position report by who sent it: ADS-B and
+ * Remote ID receivers relay what an object says of itself (a key and the
+ * cooperative flag); a radar's Mode S address is an identity too, but the
+ * plot is the radar's (the key only); a partner's report is fused by
+ * covariance intersection. */
+static void identity(const dw_obs *o, const dw_sensor *sd, dw_meas *m)
 {
-    if (!p || !o)
-        return DW_ERR_INVALID;
-    if (p->failed != DW_OK)
-        return p->failed;
-    p->st.obs++;
-    int fi = dw_sensors_index_find(p->index, o->sensor);
+    const dw_sensor_kind k = sd ? sd->kind : DW_SENSOR_OTHER;
+    if (k == DW_SENSOR_PARTNER) {
+        m->flags |= DW_MEAS_CI;
+        return;
+    }
+    if ((o->has & DW_OBS_HAS_ICAO) && k != DW_SENSOR_REMOTE_ID) {
+        m->id_key = icao_key(o->icao);
+        if (k == DW_SENSOR_ADSB)
+            m->flags |= DW_MEAS_COOPERATIVE;
+    } else if ((o->has & DW_OBS_HAS_RID) && o->rid[0]) {
+        m->id_key = rid_key(o->rid);
+        if (k == DW_SENSOR_REMOTE_ID)
+            m->flags |= DW_MEAS_COOPERATIVE;
+    }
+}
+
+static int ok_latlon(double lat_deg, double lon_deg)
+{
+    return isfinite(lat_deg) && isfinite(lon_deg) && fabs(lat_deg) < 89.9 && fabs(lon_deg) <= 360.0;
+}
+
+/* The observation as a measurement for its slot; 0, or -1 when it cannot be
+ * used (counted). */
+static int make_meas(dw_pipeline *p, const dw_obs *o, int fi, dw_meas *m, int *tslot, int *by_alt,
+                     int *no_el)
+{
     const dw_sensor *sd = fi >= 0 ? &p->sensors[fi] : NULL;
-    dw_meas m;
-    int tslot, by_alt = 0;
-    if (o->kind == DW_OBS_POLAR) {
+    switch (o->kind) {
+    case DW_OBS_POLAR: {
         if (!sd || !is_radar(sd->kind)) {
             p->st.unknown_sensor++;
             DW_LOG_RL(&p->rl, o->t_us, DW_LOG_TRACK, DW_LOG_DEBUG,
                       "POLAR from '%s', which is no radar or aew sensor of the pipeline's",
                       o->sensor);
-            return DW_OK;
+            return -1;
         }
-        tslot = p->slot_of[fi];
-        const slot *k = &p->slots[tslot];
+        *tslot = p->slot_of[fi];
+        const slot *k = &p->slots[*tslot];
         if (!(o->range_m > 0)) {
             p->st.unsupported++;
-            return DW_OK;
+            return -1;
         }
         const double sr = sig(o->sigma_range_m, sd->sigma_range_m);
         double el, sel;
@@ -456,14 +712,25 @@ dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o)
             el = o->el_rad;
             sel = sig(o->sigma_el_rad, sd->sigma_el_rad);
         } else if ((o->has & DW_OBS_HAS_ALT) && el_from_alt(k, sd, o, sr, &el, &sel) == 0) {
-            by_alt = 1;
+            *by_alt = 1;
+        } else if (p->cfg.polar_2d && !(o->has & DW_OBS_HAS_ALT) && isfinite(o->az_rad)) {
+            dw_polar_meas_no_el(m, o->t_us, &k->site2d, o->range_m, o->az_rad, sr,
+                                sig(o->sigma_az_rad, sd->sigma_az_rad));
+            if (o->has & DW_OBS_HAS_ICAO)
+                m->id_key = icao_key(o->icao);
+            *no_el = 1;
+            return 0;
         } else {
             p->st.unsupported++;
-            return DW_OK;
+            return -1;
         }
-        dw_polar_meas(&m, o->t_us, o->range_m, o->az_rad, el, sr,
+        dw_polar_meas(m, o->t_us, o->range_m, o->az_rad, el, sr,
                       sig(o->sigma_az_rad, sd->sigma_az_rad), sel);
-    } else if (o->kind == DW_OBS_POS3) {
+        if (o->has & DW_OBS_HAS_ICAO)
+            m->id_key = icao_key(o->icao);
+        return 0;
+    }
+    case DW_OBS_POS3: {
         dw_geodetic g = {o->lat_deg, o->lon_deg, o->alt_m};
         double cov[3][3] = {{0}};
         if (o->has & DW_OBS_HAS_COV) {
@@ -474,12 +741,107 @@ dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o)
             cov[0][0] = cov[1][1] = sp * sp;
             cov[2][2] = sa * sa;
         }
-        dw_geo_pos_meas(&m, o->t_us, &g, cov);
-        tslot = p->pos_slot;
-    } else {
-        p->st.unsupported++;
-        return DW_OK;
+        dw_geo_pos_meas(m, o->t_us, &g, cov);
+        identity(o, sd, m);
+        *tslot = p->pos_slot;
+        return 0;
     }
+    case DW_OBS_BEARING: {
+        if (!sd) {
+            p->st.unknown_sensor++;
+            DW_LOG_RL(&p->rl, o->t_us, DW_LOG_TRACK, DW_LOG_DEBUG,
+                      "BEARING from '%s', which is no sensor of the pipeline's", o->sensor);
+            return -1;
+        }
+        const int si = p->site_of[fi], bk = bearing_kind(sd->kind);
+        if (si < 0 || bk < 0 || p->bk_slot[bk] < 0 || !isfinite(o->az_rad)) {
+            p->st.unsupported++;
+            return -1;
+        }
+        *tslot = p->bk_slot[bk];
+        double sa = sig(o->sigma_az_rad, sd->sigma_az_rad);
+        if (!(sa > 0) || !isfinite(sa))
+            sa = 5.0 * DEG;
+        double el = 0.0, se = 0.0;
+        if (p->slots[*tslot].nz == 2 && (o->has & DW_OBS_HAS_EL) && isfinite(o->el_rad)) {
+            el = o->el_rad;
+            se = sig(o->sigma_el_rad, sd->sigma_el_rad);
+            if (!(se > 0) || !isfinite(se))
+                se = sa;
+        }
+        dw_bearing_meas(m, o->t_us, &p->sites[si], o->az_rad, el, sa, se);
+        return 0;
+    }
+    case DW_OBS_POS2: {
+        if (p->slot_2d < 0 || !ok_latlon(o->lat_deg, o->lon_deg)) {
+            p->st.unsupported++;
+            return -1;
+        }
+        double cov[4];
+        if (o->has & DW_OBS_HAS_COV) {
+            cov[0] = o->cov_enu[0][0];
+            cov[1] = o->cov_enu[0][1];
+            cov[2] = o->cov_enu[1][0];
+            cov[3] = o->cov_enu[1][1];
+        } else {
+            double sp = sig(o->sigma_pos_m, sd ? sd->sigma_pos_m : 0.0);
+            if (!(sp > 0) || !isfinite(sp))
+                sp = 1000.0;
+            cov[0] = cov[3] = sp * sp;
+            cov[1] = cov[2] = 0.0;
+        }
+        if (!(cov[0] > 0) || !(cov[3] > 0) || !(cov[0] * cov[3] > cov[1] * cov[2])) {
+            p->st.unsupported++;
+            return -1;
+        }
+        dw_latlon_meas(m, o->t_us, o->lat_deg, o->lon_deg, cov);
+        identity(o, sd, m);
+        *tslot = p->slot_2d;
+        return 0;
+    }
+    case DW_OBS_CELL: {
+        double lat, lon, r = 0;
+        if (o->has & DW_OBS_HAS_POS) {
+            lat = o->lat_deg;
+            lon = o->lon_deg;
+        } else if (sd) {
+            lat = sd->lat_deg;
+            lon = sd->lon_deg;
+        } else {
+            p->st.unknown_sensor++;
+            return -1;
+        }
+        if ((o->has & DW_OBS_HAS_RANGE) && o->radius_m > 0)
+            r = o->radius_m;
+        else if (sd && sd->max_range_m > 0)
+            r = sd->max_range_m;
+        if (p->slot_2d < 0 || !(r > 0) || !isfinite(r) || !ok_latlon(lat, lon)) {
+            p->st.unsupported++;
+            return -1;
+        }
+        dw_cell_meas(m, o->t_us, lat, lon, r);
+        m->ctx = &p->ctx_cell;
+        *tslot = p->slot_2d;
+        return 0;
+    }
+    default:
+        p->st.unsupported++;
+        return -1;
+    }
+}
+
+dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o)
+{
+    if (!p || !o)
+        return DW_ERR_INVALID;
+    if (p->failed != DW_OK)
+        return p->failed;
+    p->st.obs++;
+    int fi = dw_sensors_index_find(p->index, o->sensor);
+    dw_meas m;
+    int tslot = -1, by_alt = 0, no_el = 0;
+    if (make_meas(p, o, fi, &m, &tslot, &by_alt, &no_el) != 0)
+        return DW_OK;
     m.user = (uint32_t)p->st.obs;
 
     /* The batch buffer grows before anything changes, so a failure leaves
@@ -514,7 +876,11 @@ dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o)
     }
     p->batch[p->nb++] = m;
     p->st.used++;
+    p->st.used_kind[o->kind]++;
+    p->st.keyed += m.id_key != 0;
+    p->st.coop += (m.flags & DW_MEAS_COOPERATIVE) != 0;
     p->st.el_from_alt += (uint64_t)by_alt;
+    p->st.polar_no_el += (uint64_t)no_el;
     if (o->t_us > p->last_t)
         p->last_t = o->t_us;
     return DW_OK;

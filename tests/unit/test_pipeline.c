@@ -1,6 +1,8 @@
 /* test_pipeline.c — the track stage's pipeline: sensors by id or wire_id
- * through a hash, slots only for sensors the tracker uses, POLAR plots placed
- * by their height, counters, reports and dropped tracks. */
+ * through a hash, slots only for sensors the tracker uses (one per radar, one
+ * per kind of bearing sensor), POLAR plots placed by their height, bearings
+ * intersected into new tracks, cells, POS2 reports, identities, counters,
+ * reports and dropped tracks. */
 #include "harness.h"
 
 #include <math.h>
@@ -186,10 +188,11 @@ static void polar_with_height_only_is_tracked(void **state)
         fail_msg("last report %.0f m from the target, %.0f m in height", err, dalt);
     size_t n_names;
     const char *const *names = dw_pipeline_sensor_names(p, &n_names);
-    assert_int_equal(n_names, 2);
+    assert_int_equal(n_names, 3);
     assert_int_equal(last->n_sensors, 1);
     assert_string_equal(names[last->sensor_idx[0]], "PL-RAD-01");
     assert_string_equal(names[1], DW_PIPELINE_POS_NAME);
+    assert_string_equal(names[2], DW_PIPELINE_2D_NAME);
     dw_pipeline_destroy(p);
     free(s.v);
 }
@@ -215,7 +218,7 @@ static void elevation_from_height_follows_the_curvature(void **state)
     free(s.v);
 }
 
-static void ten_thousand_acoustic_nodes_take_no_slots(void **state)
+static void ten_thousand_acoustic_nodes_share_one_slot(void **state)
 {
     (void)state;
     const size_t n = 10002;
@@ -233,13 +236,17 @@ static void ten_thousand_acoustic_nodes_take_no_slots(void **state)
     dw_pipeline *p = make(sn, n, &s);
     size_t n_names;
     const char *const *names = dw_pipeline_sensor_names(p, &n_names);
-    assert_int_equal(n_names, 3);
+    assert_int_equal(n_names, 5);
     assert_string_equal(names[0], "PL-RAD-01");
     assert_string_equal(names[1], "PL-RAD-02");
+    assert_string_equal(names[2], DW_PIPELINE_POS_NAME);
+    assert_string_equal(names[3], "acoustic-bearings");
+    assert_string_equal(names[4], DW_PIPELINE_2D_NAME);
     assert_int_equal(dw_pipeline_sensor_find(p, "AC-04242"), 4242);
     assert_int_equal(dw_pipeline_sensor_find(p, "ASX-012-002"), 10001);
 
-    /* A second of a large acoustic network: counted, skipped. */
+    /* A second of a large acoustic network, every node hearing something in
+     * the same direction (parallel rays: nothing to intersect). */
     for (int i = 0; i < 100000; i++) {
         dw_obs o;
         dw_obs_init(&o, DW_OBS_BEARING);
@@ -248,11 +255,15 @@ static void ten_thousand_acoustic_nodes_take_no_slots(void **state)
         o.az_rad = 1.0;
         assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
     }
+    assert_int_equal(dw_pipeline_finish(p, INT64_MIN), DW_OK);
     dw_pipeline_stats st;
     dw_pipeline_get_stats(p, &st);
     assert_int_equal(st.obs, 100000);
-    assert_int_equal(st.unsupported, 100000);
-    assert_int_equal(st.used, 0);
+    assert_int_equal(st.unsupported, 0);
+    assert_int_equal(st.used, 100000);
+    assert_int_equal(st.used_kind[DW_OBS_BEARING], 100000);
+    assert_int_equal(st.init_started, 0);
+    assert_int_equal(st.tracker.initiated, 0);
     dw_pipeline_destroy(p);
 
     /* 31 radars fit beside the position slot; 32 do not. */
@@ -282,6 +293,8 @@ static void what_cannot_be_used_is_counted(void **state)
     sn[0] = radar("PL-RAD-01", NULL, 51.2, 23.4, 200);
     dw_sensor_init(&sn[1], DW_SENSOR_ACOUSTIC);
     snprintf(sn[1].id, sizeof sn[1].id, "AC-1");
+    sn[1].lat_deg = 51.5;
+    sn[1].lon_deg = 23.5;
     seen s;
     dw_pipeline *p = make(sn, 2, &s);
     dw_obs o;
@@ -311,14 +324,52 @@ static void what_cannot_be_used_is_counted(void **state)
     o.t_us = t++;
     assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* no range */
 
+    /* Bearings need a site: from a name nobody listed, from a radar. */
+    dw_obs_init(&o, DW_OBS_BEARING);
+    o.az_rad = 1.0;
+    snprintf(o.sensor, sizeof o.sensor, "AC-2");
+    o.t_us = t++;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* unknown */
+    snprintf(o.sensor, sizeof o.sensor, "PL-RAD-01");
+    o.t_us = t++;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* a radar's: unsupported */
+    snprintf(o.sensor, sizeof o.sensor, "AC-1");
+    o.az_rad = NAN;
+    o.t_us = t++;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* no azimuth */
+    o.az_rad = 1.0;
+    o.t_us = t++;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* used */
+
+    /* A cell: the node's site and range stand in for what it lacks; an
+     * unlisted sender must give its centre. */
     dw_obs_init(&o, DW_OBS_CELL);
     snprintf(o.sensor, sizeof o.sensor, "AC-1");
     o.t_us = t++;
-    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* used */
+    snprintf(o.sensor, sizeof o.sensor, "AC-9");
+    o.t_us = t++;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* unknown */
+    o.has = DW_OBS_HAS_POS;
+    o.lat_deg = 51.6;
+    o.lon_deg = 23.5;
+    o.t_us = t++;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* no radius */
+    o.has |= DW_OBS_HAS_RANGE;
+    o.radius_m = 2000;
+    o.t_us = t++;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* used */
+
     dw_obs_init(&o, DW_OBS_POS2);
     snprintf(o.sensor, sizeof o.sensor, "CITIZEN");
+    o.lat_deg = 51.4;
+    o.lon_deg = 23.2;
+    o.has = DW_OBS_HAS_POS;
     o.t_us = t++;
-    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* used */
+    o.lat_deg = NAN;
+    o.t_us = t++;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);            /* no position */
 
     /* A position from a sensor nobody listed is used; a late one counted. */
     dw_obs_init(&o, DW_OBS_POS3);
@@ -334,15 +385,20 @@ static void what_cannot_be_used_is_counted(void **state)
 
     dw_pipeline_stats st;
     dw_pipeline_get_stats(p, &st);
-    assert_int_equal(st.obs, 9);
-    assert_int_equal(st.unknown_sensor, 2);
-    assert_int_equal(st.unsupported, 5);
-    assert_int_equal(st.used, 2);
+    assert_int_equal(st.obs, 17);
+    assert_int_equal(st.unknown_sensor, 4);
+    assert_int_equal(st.unsupported, 7);
+    assert_int_equal(st.used, 6);
+    assert_int_equal(st.used_kind[DW_OBS_BEARING], 1);
+    assert_int_equal(st.used_kind[DW_OBS_CELL], 2);
+    assert_int_equal(st.used_kind[DW_OBS_POS2], 1);
+    assert_int_equal(st.used_kind[DW_OBS_POS3], 2);
     assert_int_equal(st.late, 1);
     assert_int_equal(st.el_from_alt, 0);
     assert_int_equal(dw_pipeline_finish(p, INT64_MIN), DW_OK);
     dw_pipeline_get_stats(p, &st);
-    assert_int_equal(st.tracker.batches, 2);   /* the late one starts its own */
+    /* bearing, cell (AC-1), cell (AC-9), POS2, POS3, and the late POS3 */
+    assert_int_equal(st.tracker.batches, 6);
     assert_int_equal(s.n, 0);                  /* nothing confirmed */
     dw_pipeline_destroy(p);
 }
@@ -461,21 +517,345 @@ static void position_reports_and_a_dropped_track(void **state)
     assert_int_equal(s.instants, 131);        /* T0 .. T0 + 130 s */
     size_t n_names;
     const char *const *names = dw_pipeline_sensor_names(p, &n_names);
-    assert_int_equal(n_names, 1);
+    assert_int_equal(n_names, 2);             /* position reports, POS2 and cells */
     assert_string_equal(names[s.v[0].sensor_idx[0]], DW_PIPELINE_POS_NAME);
     assert_true(error_m(&s.v[s.n - 1], &two, NULL) < 100);
     dw_pipeline_destroy(p);
     free(s.v);
 }
 
+
+/* ---- sensors that give no position -------------------------------------- */
+
+static dw_sensor node(const char *id, const dw_geodetic *g, double range_m, double sigma_deg)
+{
+    dw_sensor s;
+    dw_sensor_init(&s, DW_SENSOR_ACOUSTIC);
+    snprintf(s.id, sizeof s.id, "%s", id);
+    s.lat_deg = g->lat_deg;
+    s.lon_deg = g->lon_deg;
+    s.alt_m = g->alt_m;
+    s.max_range_m = range_m;
+    s.sigma_az_rad = sigma_deg * DEG;
+    return s;
+}
+
+static dw_geodetic east_north(const dw_geodetic *g, double e, double n, double alt)
+{
+    dw_enu_frame f;
+    dw_enu_frame_init(&f, g);
+    double enu[3] = {e, n, 0}, x[3];
+    dw_ecef_from_enu(&f, enu, x);
+    dw_geodetic out;
+    dw_geo_from_ecef(x, &out);
+    out.alt_m = alt;
+    return out;
+}
+
+static int cmp_obs(const void *a, const void *b)
+{
+    const dw_obs *x = a, *y = b;
+    return x->t_us < y->t_us ? -1 : x->t_us > y->t_us;
+}
+
+/* A drone crosses a line of acoustic nodes (2 km apart, 6 km range, 5-degree
+ * bearings every 2 s): the bearings of two nodes start a track, the others
+ * keep it. Nothing but bearings. */
+static void a_drone_over_an_acoustic_line_is_tracked(void **state)
+{
+    (void)state;
+    enum { N_NODES = 10 };
+    const dw_geodetic west = {51.50, 23.00, 3.0};
+    dw_sensor sn[N_NODES];
+    for (int i = 0; i < N_NODES; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "AC-%02d", i);
+        dw_geodetic g = east_north(&west, 2000.0 * i, 0.0, 3.0);
+        sn[i] = node(id, &g, 6000.0, 5.0);
+    }
+    /* South at 45 m/s, 900 m up, from 6 km north of the line's middle. */
+    const dw_geodetic start = east_north(&west, 9300.0, 6000.0, 900.0);
+    dw_enu_frame fs;
+    dw_enu_frame_init(&fs, &start);
+    const int secs = 280;
+    dw_obs *obs = calloc((size_t)N_NODES * secs, sizeof *obs);
+    assert_non_null(obs);
+    size_t n = 0;
+    rng_state = 2024;
+    for (int i = 0; i < N_NODES; i++) {
+        dw_enu_frame fn;
+        dw_geodetic g = {sn[i].lat_deg, sn[i].lon_deg, sn[i].alt_m};
+        dw_enu_frame_init(&fn, &g);
+        for (int64_t t = T0 + i * 190000; t < T0 + secs * S; t += 2 * S) {
+            double dt = (double)(t - T0) / 1e6;
+            double enu[3] = {0.0, -45.0 * dt, 0.0}, x[3], le[3], r, az, el;
+            dw_ecef_from_enu(&fs, enu, x);
+            dw_enu_from_ecef(&fn, x, le);
+            dw_polar_from_enu(le, &r, &az, &el);
+            if (r > 6000.0 || uniform01() > 0.9)
+                continue;
+            dw_obs *o = &obs[n++];
+            dw_obs_init(o, DW_OBS_BEARING);
+            o->t_us = t;
+            memcpy(o->sensor, sn[i].id, sizeof o->sensor);
+            o->az_rad = fmod(az + 5.0 * DEG * gauss() + 2 * M_PI, 2 * M_PI);
+            o->sigma_az_rad = 5.0 * DEG;
+        }
+    }
+    qsort(obs, n, sizeof *obs, cmp_obs);
+    seen s;
+    dw_pipeline *p = make(sn, N_NODES, &s);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(dw_pipeline_obs(p, &obs[i]), DW_OK);
+    assert_int_equal(dw_pipeline_finish(p, INT64_MIN), DW_OK);
+    dw_pipeline_stats st;
+    dw_pipeline_get_stats(p, &st);
+    print_message("%zu bearings: %llu fixes, %llu tracks started (%llu on a track), %llu "
+                  "confirmed, %llu tracker updates, %zu reports\n",
+                  n, (unsigned long long)st.init_fixes, (unsigned long long)st.init_started,
+                  (unsigned long long)st.init_explained, (unsigned long long)st.tracker.confirmed,
+                  (unsigned long long)st.tracker.updates, s.n);
+    assert_int_equal(st.used_kind[DW_OBS_BEARING], n);
+    assert_true(st.init_started >= 1);
+    assert_true(st.tracker.confirmed >= 1);
+    /* While the drone is within 3 km of the line, the picture has it. */
+    double err2 = 0;
+    int n_err = 0, n_in = 0;
+    for (int64_t t = T0; t < T0 + secs * S; t += S) {
+        double dt = (double)(t - T0) / 1e6, north = 6000.0 - 45.0 * dt;
+        if (fabs(north) > 3000.0)
+            continue;
+        n_in++;
+        double enu[3] = {0.0, -45.0 * dt, 0.0}, x[3];
+        dw_ecef_from_enu(&fs, enu, x);
+        double best = INFINITY;
+        for (size_t i = 0; i < s.n; i++) {
+            if (s.v[i].t_us != t)
+                continue;
+            dw_geodetic g = {s.v[i].lat_deg, s.v[i].lon_deg, 900.0};
+            double y[3];
+            dw_geo_to_ecef(&g, y);
+            double d = sqrt((x[0] - y[0]) * (x[0] - y[0]) + (x[1] - y[1]) * (x[1] - y[1]) +
+                            (x[2] - y[2]) * (x[2] - y[2]));
+            if (d < best)
+                best = d;
+        }
+        if (best < 3000.0) {
+            err2 += best * best;
+            n_err++;
+        }
+    }
+    print_message("within 3 km of the line: held %d of %d s, horizontal RMSE %.0f m\n", n_err, n_in,
+                  n_err ? sqrt(err2 / n_err) : -1.0);
+    assert_true(n_err > 0.7 * n_in);
+    assert_true(sqrt(err2 / n_err) < 700.0);
+    dw_pipeline_destroy(p);
+    free(s.v);
+    free(obs);
+}
+
+/* Two cell-reporting nodes whose footprints overlap start a track at the
+ * overlap; one node alone does not. */
+static void overlapping_cells_start_a_track(void **state)
+{
+    (void)state;
+    const dw_geodetic a = {51.50, 23.00, 3.0};
+    const dw_geodetic b = east_north(&a, 4000.0, 0.0, 3.0);
+    dw_sensor sn[2] = {node("AC-A", &a, 3000.0, 0.0), node("AC-B", &b, 3000.0, 0.0)};
+    seen s;
+    dw_pipeline *p = make(sn, 2, &s);
+    dw_obs o;
+    for (int k = 0; k < 3; k++) {           /* node A alone, three times */
+        dw_obs_init(&o, DW_OBS_CELL);
+        o.t_us = T0 + k * 2 * S;
+        snprintf(o.sensor, sizeof o.sensor, "AC-A");
+        assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+    }
+    dw_pipeline_stats st;
+    dw_pipeline_get_stats(p, &st);
+    assert_int_equal(st.init_fixes, 0);
+    dw_obs_init(&o, DW_OBS_CELL);
+    o.t_us = T0 + 5 * S;
+    snprintf(o.sensor, sizeof o.sensor, "AC-B");
+    o.has = DW_OBS_HAS_RANGE;
+    o.radius_m = 3000.0;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+    assert_int_equal(dw_pipeline_finish(p, INT64_MIN), DW_OK);
+    dw_pipeline_get_stats(p, &st);
+    assert_int_equal(st.init_fixes, 1);
+    assert_int_equal(st.init_started, 1);
+    assert_int_equal(st.used_kind[DW_OBS_CELL], 4);
+    dw_pipeline_destroy(p);
+    free(s.v);
+}
+
+/* ADS-B and Remote ID reports carry their identity and are cooperative; a
+ * radar's Mode S plot carries the address only; a partner's report neither. */
+static void identities_by_who_reports(void **state)
+{
+    (void)state;
+    dw_sensor sn[4];
+    sn[0] = radar("PL-RAD-01", NULL, 51.2, 23.4, 200);
+    dw_sensor_init(&sn[1], DW_SENSOR_ADSB);
+    snprintf(sn[1].id, sizeof sn[1].id, "ADSB-1");
+    dw_sensor_init(&sn[2], DW_SENSOR_REMOTE_ID);
+    snprintf(sn[2].id, sizeof sn[2].id, "RID-1");
+    dw_sensor_init(&sn[3], DW_SENSOR_PARTNER);
+    snprintf(sn[3].id, sizeof sn[3].id, "UA-WARN");
+    seen s;
+    dw_pipeline *p = make(sn, 4, &s);
+    dw_obs o;
+    dw_obs_init(&o, DW_OBS_POS3);
+    o.t_us = T0;
+    snprintf(o.sensor, sizeof o.sensor, "ADSB-1");
+    o.lat_deg = 52.0;
+    o.lon_deg = 21.0;
+    o.alt_m = 11000;
+    o.has = DW_OBS_HAS_POS | DW_OBS_HAS_ALT | DW_OBS_HAS_ICAO;
+    o.icao = 0x48AE21;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+    snprintf(o.sensor, sizeof o.sensor, "RID-1");
+    o.has = DW_OBS_HAS_POS | DW_OBS_HAS_ALT | DW_OBS_HAS_RID;
+    snprintf(o.rid, sizeof o.rid, "1581F5FJD229X00000");
+    o.lat_deg = 51.0;
+    o.alt_m = 100;
+    o.t_us = T0 + 100000;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+    snprintf(o.sensor, sizeof o.sensor, "UA-WARN");
+    o.lat_deg = 51.5;
+    o.lon_deg = 24.5;
+    o.alt_m = 900;
+    o.sigma_pos_m = 3000;
+    o.has = DW_OBS_HAS_POS | DW_OBS_HAS_ALT;
+    o.t_us = T0 + 200000;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+    dw_obs_init(&o, DW_OBS_POLAR);
+    snprintf(o.sensor, sizeof o.sensor, "PL-RAD-01");
+    o.t_us = T0 + 300000;
+    o.range_m = 50000;
+    o.az_rad = 1.0;
+    o.el_rad = 0.05;
+    o.has = DW_OBS_HAS_EL | DW_OBS_HAS_ICAO;
+    o.icao = 0x48AE22;
+    assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+    assert_int_equal(dw_pipeline_finish(p, T0 + S), DW_OK);
+    dw_pipeline_stats st;
+    dw_pipeline_get_stats(p, &st);
+    assert_int_equal(st.used, 4);
+    assert_int_equal(st.keyed, 3);
+    assert_int_equal(st.coop, 2);
+    /* Cooperative reports start confirmed tracks: both are in the picture at
+     * once; the radar plot and the partner's report are not. */
+    size_t n_at = 0;
+    for (size_t i = 0; i < s.n; i++)
+        n_at += s.v[i].t_us == T0 + S;
+    assert_int_equal(n_at, 2);
+    assert_true(dw_pipeline_id_key("icao:48AE21") != dw_pipeline_id_key("icao:48AE22"));
+    assert_true(dw_pipeline_id_key("") != 0);
+    dw_pipeline_destroy(p);
+    free(s.v);
+}
+
+/* A citizen's report minutes late goes to the tracker at its own time, and a
+ * POS2 report near a track updates it without moving its height. */
+static void late_pos2_reports_are_used(void **state)
+{
+    (void)state;
+    rng_state = 5;
+    dw_sensor r = radar("PL-RAD-01", NULL, 51.2, 23.4, 200);
+    seen s;
+    dw_pipeline *p = make(&r, 1, &s);
+    target tg = {51.35, 23.9, 1000, 40};
+    feed_scans(p, &r, "PL-RAD-01", &tg, 40, 1.0);
+    /* Reports of where it was 100 s and 60 s ago, 500 m off. */
+    for (int k = 0; k < 2; k++) {
+        int64_t t_seen = T0 + (k ? 100 : 60) * S;
+        dw_geodetic g = where(&tg, t_seen);
+        dw_obs o;
+        dw_obs_init(&o, DW_OBS_POS2);
+        o.t_us = t_seen;
+        snprintf(o.sensor, sizeof o.sensor, "PL-CIT");
+        o.lat_deg = g.lat_deg + 0.0045;
+        o.lon_deg = g.lon_deg;
+        o.sigma_pos_m = 2000;
+        o.has = DW_OBS_HAS_POS;
+        assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+    }
+    feed_scans(p, &r, "PL-RAD-01", &tg, 0, 1.0);
+    assert_int_equal(dw_pipeline_finish(p, INT64_MIN), DW_OK);
+    dw_pipeline_stats st;
+    dw_pipeline_get_stats(p, &st);
+    assert_int_equal(st.used_kind[DW_OBS_POS2], 2);
+    assert_int_equal(st.late, 2);
+    assert_int_equal(st.tracker.confirmed, 1);
+    double dalt;
+    double err = error_m(&s.v[s.n - 1], &tg, &dalt);
+    if (!(err < 300) || !(fabs(dalt) < 150))
+        fail_msg("last report %.0f m from the target, %.0f m in height", err, dalt);
+    dw_pipeline_destroy(p);
+    free(s.v);
+}
+
+/* A 2-D radar's primary plots (range and azimuth, no height) are dropped by
+ * default and, with polar_2d, track the target horizontally. */
+static void polar_without_height_with_polar_2d(void **state)
+{
+    (void)state;
+    dw_sensor r = radar("PL-RAD-04", NULL, 52.03, 23.10, 190);
+    target tg = {52.10, 23.55, 1000, 40};
+    for (int on = 0; on < 2; on++) {
+        rng_state = 31;
+        seen s;
+        memset(&s, 0, sizeof s);
+        dw_pipeline_sink sink = {on_report, on_done, on_dead, &s};
+        dw_pipeline_config cfg;
+        dw_pipeline_config_default(&cfg);
+        cfg.polar_2d = on;
+        dw_pipeline *p = NULL;
+        char err[256];
+        assert_int_equal(dw_pipeline_create(&r, 1, &cfg, &sink, &p, err, sizeof err), DW_OK);
+        for (int i = 0; i < 60; i++) {
+            dw_obs o = plot(&r, "PL-RAD-04", &tg, T0 + i * 4 * S + 123456, 1.0);
+            o.has = 0;                          /* no height: a primary plot */
+            assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+        }
+        assert_int_equal(dw_pipeline_finish(p, INT64_MIN), DW_OK);
+        dw_pipeline_stats st;
+        dw_pipeline_get_stats(p, &st);
+        if (!on) {
+            assert_int_equal(st.unsupported, 60);
+            assert_int_equal(s.n, 0);
+        } else {
+            assert_int_equal(st.polar_no_el, 60);
+            assert_int_equal(st.tracker.confirmed, 1);
+            const dw_track *last = &s.v[s.n - 1];
+            dw_geodetic g = where(&tg, last->t_us);
+            dw_enu_frame f;
+            dw_enu_frame_init(&f, &g);
+            dw_geodetic e = {last->lat_deg, last->lon_deg, last->alt_m};
+            double d[3];
+            dw_enu_from_geo(&f, &e, d);
+            print_message("2-D radar: %.0f m horizontally, %.0f m in height\n", hypot(d[0], d[1]), d[2]);
+            assert_true(hypot(d[0], d[1]) < 300.0);
+        }
+        dw_pipeline_destroy(p);
+        free(s.v);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(polar_with_height_only_is_tracked),
     cmocka_unit_test(elevation_from_height_follows_the_curvature),
-    cmocka_unit_test(ten_thousand_acoustic_nodes_take_no_slots),
+    cmocka_unit_test(ten_thousand_acoustic_nodes_share_one_slot),
     cmocka_unit_test(what_cannot_be_used_is_counted),
     cmocka_unit_test(wire_ids_name_the_same_sensor),
     cmocka_unit_test(advance_changes_only_when),
     cmocka_unit_test(position_reports_and_a_dropped_track),
+    cmocka_unit_test(a_drone_over_an_acoustic_line_is_tracked),
+    cmocka_unit_test(overlapping_cells_start_a_track),
+    cmocka_unit_test(identities_by_who_reports),
+    cmocka_unit_test(late_pos2_reports_are_used),
+    cmocka_unit_test(polar_without_height_with_polar_2d),
 };
 
 DW_TEST_MAIN("pipeline", tests)

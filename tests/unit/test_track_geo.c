@@ -121,9 +121,430 @@ static void two_radars_track_a_drone(void **state)
     dw_tracker_destroy(t);
 }
 
+
+/* ---- bearings, latitude/longitude, cells -------------------------------- */
+
+static void state_at(const dw_geodetic *g, double x[6])
+{
+    double p[3];
+    dw_geo_to_ecef(g, p);
+    x[0] = p[0];
+    x[1] = 10;
+    x[2] = p[1];
+    x[3] = -5;
+    x[4] = p[2];
+    x[5] = 1;
+}
+
+/* H of a model against central differences of its h (5 cm steps: one
+ * target is 30 m from straight above the node), the differences wrapped as
+ * the residual wraps them. */
+static void check_jacobian(const dw_meas_model *md, const void *ctx, const double x[6], double tol_rel)
+{
+    dw_motion_model mm;
+    dw_motion_cv_init(&mm, 3, 1.0);
+    const int nz = md->nz;
+    double z0[4], H[24];
+    assert_int_equal(md->h(ctx, &mm, x, z0, H), 0);
+    for (int a = 0; a < 3; a++) {
+        double xp[6], xm[6], zp[4], zm[4], Hd[24], nu[4];
+        memcpy(xp, x, sizeof xp);
+        memcpy(xm, x, sizeof xm);
+        xp[2 * a] += 0.05;
+        xm[2 * a] -= 0.05;
+        assert_int_equal(md->h(ctx, &mm, xp, zp, Hd), 0);
+        assert_int_equal(md->h(ctx, &mm, xm, zm, Hd), 0);
+        md->residual(ctx, nz, zp, zm, nu);
+        for (int i = 0; i < nz; i++) {
+            double fd = nu[i] / 0.1;
+            assert_near(H[i * 6 + 2 * a], fd, tol_rel * (fabs(fd) + 1e-9) + 1e-12);
+            assert_true(H[i * 6 + 2 * a + 1] == 0.0);
+        }
+    }
+}
+
+static void bearing_and_latlon_jacobians_are_derivatives(void **state)
+{
+    (void)state;
+    dw_bearing_site site;
+    dw_geodetic sg = {51.55, 23.55, 3.0};
+    dw_bearing_site_init(&site, &sg, 6000, 7);
+    /* Targets around the node, one just west of north (az near 2 pi: the
+     * difference must wrap) and one nearly overhead. */
+    const dw_geodetic tg[] = {{51.57, 23.58, 900.0}, {51.56, 23.5499, 1200.0},
+                              {51.52, 23.45, 300.0}, {51.5502, 23.5503, 1000.0}};
+    for (size_t i = 0; i < sizeof tg / sizeof tg[0]; i++) {
+        double x[6];
+        state_at(&tg[i], x);
+        check_jacobian(&dw_meas_bearing, &site, x, 1e-5);
+        check_jacobian(&dw_meas_bearing_el, &site, x, 1e-5);
+        check_jacobian(&dw_meas_latlon, NULL, x, 1e-6);
+    }
+    /* Directly above the node the azimuth has no derivative. */
+    dw_motion_model mm;
+    dw_motion_cv_init(&mm, 3, 1.0);
+    dw_geodetic up = {51.55, 23.55, 1000.0};
+    double x[6], z[4], H[24];
+    state_at(&up, x);
+    assert_int_equal(dw_meas_bearing.h(&site, &mm, x, z, H), -1);
+    /* Beyond its reach (1.5 x 6 km + 2 km) a node did not hear the state: a
+     * clutter track 300 km down the same azimuth is never gated. */
+    dw_geodetic far = {51.55 + 12000.0 / 111320.0, 23.55, 900.0};
+    state_at(&far, x);
+    assert_int_equal(dw_meas_bearing.h(&site, &mm, x, z, H), -1);
+    far.lat_deg = 51.55 + 10000.0 / 111320.0;
+    state_at(&far, x);
+    assert_int_equal(dw_meas_bearing_el.h(&site, &mm, x, z, H), 0);
+    dw_bearing_site nolimit;
+    dw_bearing_site_init(&nolimit, &sg, 0.0, 8);
+    far.lat_deg = 54.0;
+    state_at(&far, x);
+    assert_int_equal(dw_meas_bearing.h(&nolimit, &mm, x, z, H), 0);
+    /* Its box holds whatever it can hear, and not a state twice as far. */
+    double lo[3], hi[3];
+    assert_int_equal(dw_meas_bearing.bounds(&site, &mm, z, NULL, lo, hi), 0);
+    for (int k = 0; k < 16; k++) {
+        double enu[3] = {10900.0 * sin(k * 0.4), 10900.0 * cos(k * 0.4), k * 600.0}, q[3];
+        dw_ecef_from_enu(&site.frame, enu, q);
+        for (int a = 0; a < 3; a++)
+            assert_true(q[a] >= lo[a] && q[a] <= hi[a]);
+    }
+    {
+        double enu[3] = {0.0, 30000.0, 900.0}, q[3];
+        dw_ecef_from_enu(&site.frame, enu, q);
+        int inside = 1;
+        for (int a = 0; a < 3; a++)
+            inside &= q[a] >= lo[a] && q[a] <= hi[a];
+        assert_false(inside);
+    }
+    assert_int_equal(dw_meas_bearing.bounds(&nolimit, &mm, z, NULL, lo, hi), -1);
+    /* A cell's box holds its footprint at any drone's height. */
+    dw_meas cm;
+    dw_cell_meas(&cm, 0, 51.55, 23.55, 6000.0);
+    assert_int_equal(dw_meas_latlon.bounds(NULL, &mm, cm.z, cm.R, lo, hi), 0);
+    {
+        double enu[3] = {5900.0, 0.0, 2000.0}, q[3];
+        dw_ecef_from_enu(&site.frame, enu, q);
+        for (int a = 0; a < 3; a++)
+            assert_true(q[a] >= lo[a] && q[a] <= hi[a]);
+    }
+    /* The latitude/longitude model predicts the state's own coordinates. */
+    state_at(&tg[0], x);
+    assert_int_equal(dw_meas_latlon.h(NULL, &mm, x, z, H), 0);
+    assert_near(z[0], tg[0].lat_deg * DEG, 1e-12);
+    assert_near(z[1], tg[0].lon_deg * DEG, 1e-12);
+}
+
+static void residuals_wrap_angles(void **state)
+{
+    (void)state;
+    double nu[2];
+    const double z[2] = {0.01, 0.1}, zp[2] = {2 * M_PI - 0.01, 0.05};
+    dw_meas_bearing_el.residual(NULL, 2, z, zp, nu);
+    assert_near(nu[0], 0.02, 1e-12);
+    assert_near(nu[1], 0.05, 1e-12);
+    dw_meas_bearing.residual(NULL, 1, zp, z, nu);
+    assert_near(nu[0], -0.02, 1e-12);
+    /* longitude across the antimeridian; latitude never wraps */
+    const double zl[2] = {0.5, -M_PI + 0.001}, zlp[2] = {0.4, M_PI - 0.001};
+    dw_meas_latlon.residual(NULL, 2, zl, zlp, nu);
+    assert_near(nu[0], 0.1, 1e-12);
+    assert_near(nu[1], 0.002, 1e-12);
+}
+
+/* One EKF step with a model's h, H and residual (what the tracker does). */
+static void ekf_step(const dw_meas_model *md, const void *ctx, double x[6], double P[36],
+                     const dw_meas *m)
+{
+    dw_motion_model mm;
+    dw_motion_cv_init(&mm, 3, 1.0);
+    const int nz = md->nz;
+    double zp[4], H[24], nu[4];
+    assert_int_equal(md->h(ctx, &mm, x, zp, H), 0);
+    md->residual(ctx, nz, m->z, zp, nu);
+    double PHt[6][3] = {{0}}, S[3][3] = {{0}};
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < nz; j++)
+            for (int k = 0; k < 6; k++)
+                PHt[i][j] += P[i * 6 + k] * H[j * 6 + k];
+    for (int i = 0; i < nz; i++)
+        for (int j = 0; j < nz; j++) {
+            S[i][j] = m->R[i * nz + j];
+            for (int k = 0; k < 6; k++)
+                S[i][j] += H[i * 6 + k] * PHt[k][j];
+        }
+    double Si[3][3] = {{0}};
+    if (nz == 1) {
+        Si[0][0] = 1.0 / S[0][0];
+    } else if (nz == 2) {
+        double det = S[0][0] * S[1][1] - S[0][1] * S[1][0];
+        Si[0][0] = S[1][1] / det;
+        Si[1][1] = S[0][0] / det;
+        Si[0][1] = -S[0][1] / det;
+        Si[1][0] = -S[1][0] / det;
+    } else {
+        double det = S[0][0] * (S[1][1] * S[2][2] - S[1][2] * S[2][1]) -
+                     S[0][1] * (S[1][0] * S[2][2] - S[1][2] * S[2][0]) +
+                     S[0][2] * (S[1][0] * S[2][1] - S[1][1] * S[2][0]);
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) {
+                /* cofactor of (j, i) */
+                int r0 = j == 0 ? 1 : 0, r1 = j == 2 ? 1 : 2, c0 = i == 0 ? 1 : 0, c1 = i == 2 ? 1 : 2;
+                double cof = S[r0][c0] * S[r1][c1] - S[r0][c1] * S[r1][c0];
+                Si[i][j] = ((i + j) % 2 ? -cof : cof) / det;
+            }
+    }
+    double K[6][3] = {{0}};
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < nz; j++)
+            for (int k = 0; k < nz; k++)
+                K[i][j] += PHt[i][k] * Si[k][j];
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < nz; j++)
+            x[i] += K[i][j] * nu[j];
+    double Pn[36];
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++) {
+            double a = 0;
+            for (int k = 0; k < nz; k++)
+                a += K[i][k] * PHt[j][k];
+            Pn[i * 6 + j] = P[i * 6 + j] - a;
+        }
+    memcpy(P, Pn, sizeof Pn);
+}
+
+static void a_bearing_moves_the_state_toward_its_ray(void **state)
+{
+    (void)state;
+    dw_bearing_site site;
+    dw_geodetic sg = {51.55, 23.55, 3.0};
+    dw_bearing_site_init(&site, &sg, 6000, 1);
+    /* A track 3 km north-east of the node, 600 m; the bearing says 30 deg. */
+    double enu[3] = {2121.0, 2121.0, 600.0}, p[3];
+    dw_ecef_from_enu(&site.frame, enu, p);
+    double x[6] = {p[0], 0, p[1], 0, p[2], 0}, P[36] = {0};
+    for (int i = 0; i < 6; i++)
+        P[i * 6 + i] = i % 2 ? 100.0 : 500.0 * 500.0;
+    dw_meas m;
+    dw_bearing_meas(&m, 0, &site, 30.0 * DEG, 0.0, 3.0 * DEG, 0.0);
+    /* distance from the ray (horizontal, across it) before and after */
+    const double ux = sin(30.0 * DEG), uy = cos(30.0 * DEG);
+    double across0 = fabs(enu[0] * uy - enu[1] * ux);
+    double up0 = enu[2];
+    ekf_step(&dw_meas_bearing, &site, x, P, &m);
+    double p1[3] = {x[0], x[2], x[4]}, e1[3];
+    dw_enu_from_ecef(&site.frame, p1, e1);
+    double across1 = fabs(e1[0] * uy - e1[1] * ux);
+    print_message("across the ray: %.0f m -> %.0f m\n", across0, across1);
+    assert_true(across1 < 0.5 * across0);
+    assert_near(e1[2], up0, 5.0);           /* an azimuth says nothing of height */
+    assert_near(hypot(e1[0], e1[1]), 3000.0, 100.0);
+    /* The same through the elevation model with no elevation: the same step. */
+    double x2[6] = {p[0], 0, p[1], 0, p[2], 0}, P2[36] = {0};
+    for (int i = 0; i < 6; i++)
+        P2[i * 6 + i] = i % 2 ? 100.0 : 500.0 * 500.0;
+    dw_meas m2;
+    dw_bearing_meas(&m2, 0, &site, 30.0 * DEG, NAN, 3.0 * DEG, 0.0);
+    assert_near(m2.R[3], DW_BEARING_NO_EL_VAR, 0);
+    ekf_step(&dw_meas_bearing_el, &site, x2, P2, &m2);
+    for (int i = 0; i < 6; i += 2)
+        assert_near(x2[i], x[i], 0.05);
+    /* And an elevation of 20 deg lifts it toward 3 km * tan 20 = 1,092 m. */
+    dw_meas m3;
+    dw_bearing_meas(&m3, 0, &site, 30.0 * DEG, 20.0 * DEG, 3.0 * DEG, 0.5 * DEG);
+    double x3[6] = {p[0], 0, p[1], 0, p[2], 0}, P3[36] = {0};
+    for (int i = 0; i < 6; i++)
+        P3[i * 6 + i] = i % 2 ? 100.0 : 500.0 * 500.0;
+    ekf_step(&dw_meas_bearing_el, &site, x3, P3, &m3);
+    double p3[3] = {x3[0], x3[2], x3[4]}, e3[3];
+    dw_enu_from_ecef(&site.frame, p3, e3);
+    assert_true(e3[2] > 900.0);
+    /* A bearing gives no position. */
+    dw_motion_model mm;
+    dw_motion_cv_init(&mm, 3, 1.0);
+    double pos[3], pc[9];
+    assert_int_equal(dw_meas_bearing.to_pos(&site, &mm, m.z, m.R, pos, pc), -1);
+    assert_int_equal(dw_meas_bearing_el.to_pos(&site, &mm, m3.z, m3.R, pos, pc), -1);
+}
+
+static void latlon_and_cell_covariances(void **state)
+{
+    (void)state;
+    dw_motion_model mm;
+    dw_motion_cv_init(&mm, 3, 1.0);
+    /* A citizen's report, 2 km per axis: to_pos gives the point at the
+     * altitude prior with 2 km east and north and the prior's sigma up. */
+    const double s2 = 2000.0 * 2000.0, cov[4] = {s2, 0, 0, s2};
+    dw_meas m;
+    dw_latlon_meas(&m, 5, 51.3, 23.1, cov);
+    assert_near(m.z[0], 51.3 * DEG, 1e-15);
+    assert_near(m.z[1], 23.1 * DEG, 1e-15);
+    dw_latlon_ctx c = {800.0, 1500.0, 0};
+    double pos[3], pc[9];
+    assert_int_equal(dw_meas_latlon.to_pos(&c, &mm, m.z, m.R, pos, pc), 0);
+    dw_geodetic g;
+    dw_geo_from_ecef(pos, &g);
+    assert_near(g.lat_deg, 51.3, 1e-9);
+    assert_near(g.lon_deg, 23.1, 1e-9);
+    assert_near(g.alt_m, 800.0, 1e-3);
+    dw_enu_frame f;
+    dw_enu_frame_init(&f, &g);
+    double pe[3][3], pl[3][3];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            pe[i][j] = pc[i * 3 + j];
+    dw_enu_cov_from_ecef(&f, pe, pl);
+    assert_near(pl[0][0], s2, 1e-3 * s2);
+    assert_near(pl[1][1], s2, 1e-3 * s2);
+    assert_near(pl[2][2], 1500.0 * 1500.0, 1.0);
+    assert_near(pl[0][1], 0.0, 1e-6 * s2);
+    /* NULL context: the defaults. */
+    assert_int_equal(dw_meas_latlon.to_pos(NULL, &mm, m.z, m.R, pos, pc), 0);
+    dw_geo_from_ecef(pos, &g);
+    assert_near(g.alt_m, DW_LATLON_ALT_M, 1e-3);
+    /* A correlated report keeps its correlation. */
+    const double cc[4] = {4e6, 1e6, 1e6, 1e6};
+    dw_latlon_meas(&m, 5, 51.3, 23.1, cc);
+    assert_int_equal(dw_meas_latlon.to_pos(&c, &mm, m.z, m.R, pos, pc), 0);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            pe[i][j] = pc[i * 3 + j];
+    dw_enu_cov_from_ecef(&f, pe, pl);
+    assert_near(pl[0][0], 4e6, 4e3);
+    assert_near(pl[1][1], 1e6, 1e3);
+    assert_near(pl[0][1], 1e6, 1e3);
+
+    /* A cell of 6 km: the centre with r²/4 = 9 km² per axis (a uniform disc
+     * of radius r has that variance along any axis); detection only. */
+    dw_cell_meas(&m, 5, 51.3, 23.1, 6000.0);
+    assert_near(m.z[2], 6000.0, 0);
+    dw_latlon_ctx cell = {1000.0, 1000.0, 1};
+    assert_int_equal(dw_meas_latlon.to_pos(&cell, &mm, m.z, m.R, pos, pc), -1);
+    c.no_pos = 0;
+    assert_int_equal(dw_meas_latlon.to_pos(&c, &mm, m.z, m.R, pos, pc), 0);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            pe[i][j] = pc[i * 3 + j];
+    dw_enu_cov_from_ecef(&f, pe, pl);
+    assert_near(pl[0][0], 9e6, 9e3);
+    assert_near(pl[1][1], 9e6, 9e3);
+    /* The disc's variance, by sampling: r²/4. */
+    rng r = {3};
+    double sxx = 0;
+    int n = 0;
+    while (n < 200000) {
+        double u = 2 * urand(&r) - 1, v = 2 * urand(&r) - 1;
+        if (u * u + v * v > 1)
+            continue;
+        sxx += u * u;
+        n++;
+    }
+    assert_near(sxx / n, 0.25, 0.003);
+}
+
+/* A report on the ground plane moves a track sideways, not up or down. */
+static void a_latlon_report_leaves_the_height(void **state)
+{
+    (void)state;
+    dw_geodetic tg = {51.30, 23.10, 900.0};
+    double x[6], P[36] = {0};
+    state_at(&tg, x);
+    for (int i = 0; i < 6; i++)
+        P[i * 6 + i] = i % 2 ? 100.0 : 1000.0 * 1000.0;
+    const double cov[4] = {500.0 * 500.0, 0, 0, 500.0 * 500.0};
+    dw_meas m;
+    dw_latlon_meas(&m, 0, 51.31, 23.10, cov);      /* 1.1 km north */
+    ekf_step(&dw_meas_latlon, NULL, x, P, &m);
+    double p[3] = {x[0], x[2], x[4]};
+    dw_geodetic g;
+    dw_geo_from_ecef(p, &g);
+    assert_near(g.alt_m, 900.0, 5.0);
+    /* toward the report by P / (P + R) = 0.8 of the way */
+    assert_near(g.lat_deg, 51.30 + 0.8 * 0.01, 2e-4);
+    assert_near(g.lon_deg, 23.10, 1e-5);
+}
+
+/* A 2-D radar's plot (range and azimuth): a track it starts sits at the
+ * prior altitude with the prior's sigma; an update moves the state in range
+ * and azimuth and leaves its height. */
+static void a_plot_without_elevation(void **state)
+{
+    (void)state;
+    dw_motion_model mm;
+    dw_motion_cv_init(&mm, 3, 1.0);
+    dw_polar_site site, s2;
+    dw_geodetic sg = {52.03, 23.10, 190.0};
+    dw_polar_site_init(&site, &sg);
+    site.prior_alt_m = 900.0;
+    site.prior_alt_sigma_m = 800.0;
+    s2 = site;
+    s2.horizontal = 1;
+    dw_meas m;
+    dw_polar_meas_no_el(&m, 0, &s2, 35000.0, 1.2, 30.0, 0.5 * DEG);
+    assert_true(m.ctx == &s2);
+    assert_near(m.R[8], DW_POLAR_NO_EL_VAR, 0);
+    /* the horizontal distance at 900 m: 35 km less a few metres, its sigma the
+     * range's with the prior's ~16 m */
+    assert_true(m.z[0] < 35000.0 && m.z[0] > 34980.0);
+    assert_true(sqrt(m.R[0]) > 30.0 && sqrt(m.R[0]) < 40.0);
+    double pos[3], pc[9];
+    assert_int_equal(dw_meas_polar.to_pos(&s2, &mm, m.z, m.R, pos, pc), 0);
+    dw_geodetic g;
+    dw_geo_from_ecef(pos, &g);
+    assert_near(g.alt_m, 900.0, 10.0);          /* a sphere for the prior: metres */
+    double enu[3], r, az, el;
+    dw_enu_from_ecef(&site.frame, pos, enu);
+    dw_polar_from_enu(enu, &r, &az, &el);
+    assert_near(r, 35000.0, 5.0);
+    assert_near(az, 1.2, 1e-12);
+    dw_enu_frame f;
+    dw_enu_frame_init(&f, &g);
+    double pe[3][3], pl[3][3];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            pe[i][j] = pc[i * 3 + j];
+    dw_enu_cov_from_ecef(&f, pe, pl);
+    assert_near(sqrt(pl[2][2]), 800.0, 10.0);
+    /* the horizontal model's Jacobian */
+    double tenu[3] = {35200.0 * sin(1.21), 35200.0 * cos(1.21), 1500.0}, p[3];
+    dw_ecef_from_enu(&site.frame, tenu, p);
+    double x[6] = {p[0], 0, p[1], 0, p[2], 0};
+    check_jacobian(&dw_meas_polar, &s2, x, 1e-5);
+    /* An update of a track at 1,500 m: range and azimuth pulled in, the
+     * height left alone however uncertain. */
+    dw_geodetic gt;
+    dw_geo_from_ecef(p, &gt);
+    dw_enu_frame ft;
+    dw_enu_frame_init(&ft, &gt);
+    const double pen[3][3] = {{400.0 * 400.0, 0, 0}, {0, 400.0 * 400.0, 0}, {0, 0, 2000.0 * 2000.0}};
+    double pec[3][3], P[36] = {0};
+    dw_ecef_cov_from_enu(&ft, pen, pec);
+    for (int i = 0; i < 3; i++) {
+        P[(2 * i + 1) * 6 + 2 * i + 1] = 100.0;
+        for (int j = 0; j < 3; j++)
+            P[(2 * i) * 6 + 2 * j] = pec[i][j];
+    }
+    ekf_step(&dw_meas_polar, &s2, x, P, &m);
+    double p1[3] = {x[0], x[2], x[4]}, e1[3];
+    dw_enu_from_ecef(&site.frame, p1, e1);
+    dw_geodetic g1, g0;
+    dw_geo_from_ecef(p1, &g1);
+    dw_geo_from_ecef(p, &g0);
+    print_message("height moved %.1f m (sigma 2 km)\n", g1.alt_m - g0.alt_m);
+    assert_near(g1.alt_m, g0.alt_m, 40.0);
+    assert_true(fabs(hypot(e1[0], e1[1]) - m.z[0]) < 60.0);
+    assert_true(fabs(atan2(e1[0], e1[1]) - 1.2) < 0.004);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(polar_jacobian_is_derivative),
     cmocka_unit_test(two_radars_track_a_drone),
+    cmocka_unit_test(bearing_and_latlon_jacobians_are_derivatives),
+    cmocka_unit_test(residuals_wrap_angles),
+    cmocka_unit_test(a_bearing_moves_the_state_toward_its_ray),
+    cmocka_unit_test(latlon_and_cell_covariances),
+    cmocka_unit_test(a_latlon_report_leaves_the_height),
+    cmocka_unit_test(a_plot_without_elevation),
 };
 
 DW_TEST_MAIN("track_geo", tests)
