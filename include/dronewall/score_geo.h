@@ -27,6 +27,7 @@
 #define DRONEWALL_SCORE_GEO_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "dronewall/status.h"
@@ -44,6 +45,14 @@ typedef struct dw_geo_class_score {
     double held_share;          /* objects with a track assigned at least once */
     double longest_segment_mean;
 } dw_geo_class_score;
+
+/* Drone tracks by the mix of sensors that made them (see dw_geo_score_run_mix). */
+#define DW_GEO_MAX_MIX 8
+
+typedef struct dw_geo_mix_score {
+    size_t n_pairs;             /* drone truth points held by a track of this mix */
+    double rmse_m;              /* NaN without any                                */
+} dw_geo_mix_score;
 
 typedef struct dw_geo_score {
     size_t n_steps;             /* instants with truth */
@@ -65,6 +74,9 @@ typedef struct dw_geo_score {
     double ambiguity;           /* >= 1; 1 is best */
     double spuriousness;
     dw_geo_class_score by_class[DW_NCLASSES];
+    dw_geo_mix_score by_mix[DW_GEO_MAX_MIX];    /* with dw_geo_score_run_mix */
+    const char *const *mix_names;               /* borrowed; NULL: no by_mix  */
+    size_t n_mix;
     double c_m, p;
 } dw_geo_score;
 
@@ -73,9 +85,18 @@ typedef struct dw_geo_score {
 dw_status dw_geo_score_run(const dw_truth *truth, size_t n_truth, const dw_track *tracks,
                            size_t n_tracks, double c_m, double p, dw_geo_score *out);
 
+/* The same, and the position error of drone tracks (truth classes owa_drone, decoy,
+ * quadcopter, unknown) by sensor mix: mix[i] < n_mix labels tracks[i] (e.g. "radar only",
+ * "acoustic only", "radar and acoustic"), names[] (borrowed: must outlive *out) names
+ * the labels; n_mix <= DW_GEO_MAX_MIX. */
+dw_status dw_geo_score_run_mix(const dw_truth *truth, size_t n_truth, const dw_track *tracks,
+                               size_t n_tracks, const uint8_t *mix, const char *const *names,
+                               size_t n_mix, double c_m, double p, dw_geo_score *out);
+
 /* One JSON object on one line, without the newline: every figure above,
  * the per-class ones as "by_class": {"decoy": {...}, ...} with only the
- * classes that have truth, last. NaN is written as null. */
+ * classes that have truth, then "by_mix": {"radar only": {"n_pairs":..,"rmse_m":..}, ...}
+ * when mixes were given. NaN is written as null. */
 void dw_geo_score_print_json(FILE *f, const dw_geo_score *s);
 
 #endif

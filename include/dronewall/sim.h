@@ -129,6 +129,9 @@ dw_status dw_sim_sensors_load(const dw_doc *d, const json_t *list, uint64_t seed
                               dw_sim_sensors **out, char *err, size_t errlen);
 void dw_sim_sensors_destroy(dw_sim_sensors *s);
 
+/* The i-th sensor model's kind word ("radar", "aew", "acoustic", ...), NULL past the last. */
+const char *dw_sim_sensor_model(size_t i);
+
 /* The table of reporting sensors, index = dw_obs.sensor_idx. */
 const dw_sim_sensor_info *dw_sim_sensors_table(const dw_sim_sensors *s, size_t *n);
 
@@ -193,6 +196,16 @@ typedef struct dw_scenario {
  * DW_ERR_IO, DW_ERR_PARSE (with "PATH:LINE: what" in err) or DW_ERR_NOMEM. */
 dw_status dw_scenario_load(const char *path, uint64_t seed_override, dw_scenario **out, char *err,
                            size_t errlen);
+/* How a scenario is loaded: another seed, or without some kinds of sensor (the acoustic
+ * line alone: without radar and aew) — what a cheap "wall" buys on its own. */
+typedef struct dw_scenario_options {
+    uint64_t seed;                  /* != 0: replaces the file's seed                 */
+    const char *const *without;     /* NULL-terminated sensor kinds to leave out, or NULL */
+} dw_scenario_options;
+
+dw_status dw_scenario_load_opts(const char *path, const dw_scenario_options *o, dw_scenario **out,
+                                char *err, size_t errlen);
+
 /* The same from memory; name (".yaml", ".json" or sniffed) starts the messages. */
 dw_status dw_scenario_load_mem(const char *buf, size_t len, const char *name,
                                uint64_t seed_override, dw_scenario **out, char *err, size_t errlen);

@@ -29,6 +29,8 @@ static void usage(FILE *f)
         "\n"
         "  -o, --out DIR      output directory (default: out/<scenario name>)\n"
         "      --seed N       use this seed instead of the scenario's\n"
+        "      --without K,.. leave out the sensors of these kinds (e.g. radar,aew: what the\n"
+        "                     acoustic line, RF, EO and people see on their own)\n"
         "      --speed X      run at X times real time (default: as fast as it can)\n"
         "      --no-track     truth and sensor streams only: no tracker, no score\n"
         "      --no-obs       do not write obs.ndjson\n"
@@ -109,12 +111,15 @@ int cmd_sim(int argc, char **argv)
     double speed = 0;
     unsigned long long seed = 0;
     int quiet = 0, track = 1, write_obs = 1, meant = 0, summary = 0;
+    char without_buf[256] = "";
+    const char *without[17] = {NULL};
     static const struct option opts[] = {
         {"out", required_argument, 0, 'o'},   {"seed", required_argument, 0, 'S'},
         {"speed", required_argument, 0, 'X'}, {"no-track", no_argument, 0, 'T'},
         {"no-obs", no_argument, 0, 'O'},      {"meant", no_argument, 0, 'M'},
         {"summary", no_argument, 0, 'U'},     {"quiet", no_argument, 0, 'q'},
         {"log", required_argument, 0, 'L'},   {"help", no_argument, 0, 'h'},
+        {"without", required_argument, 0, 'W'},
         {0, 0, 0, 0}};
     int o;
     optind = 1;
@@ -130,6 +135,14 @@ int cmd_sim(int argc, char **argv)
         case 'M': meant = 1; break;
         case 'U': summary = 1; break;
         case 'q': quiet = 1; break;
+        case 'W': {
+            snprintf(without_buf, sizeof without_buf, "%s", optarg);
+            int n = 0;
+            for (char *tok = strtok(without_buf, ","); tok && n < 16; tok = strtok(NULL, ","))
+                without[n++] = tok;
+            without[n] = NULL;
+            break;
+        }
         case 'L':
             if (dw_log_configure(optarg) != DW_OK) {
                 fprintf(stderr, "dronewall sim: bad --log '%s' (levels: off error warn info debug trace)\n", optarg);
@@ -153,10 +166,23 @@ int cmd_sim(int argc, char **argv)
         fprintf(stderr, "dronewall sim: --speed must be positive\n");
         return 2;
     }
+    for (const char *const *w = without; *w; w++) {
+        size_t i = 0;
+        while (dw_sim_sensor_model(i) && strcmp(dw_sim_sensor_model(i), *w))
+            i++;
+        if (!dw_sim_sensor_model(i)) {
+            fprintf(stderr, "dronewall sim: --without: '%s' is no sensor kind (", *w);
+            for (size_t k = 0; dw_sim_sensor_model(k); k++)
+                fprintf(stderr, "%s%s", k ? ", " : "", dw_sim_sensor_model(k));
+            fprintf(stderr, ")\n");
+            return 2;
+        }
+    }
     const char *path = argv[optind];
     char err[1024];
     dw_scenario *s = NULL;
-    dw_status st = dw_scenario_load(path, seed, &s, err, sizeof err);
+    dw_scenario_options lo = {seed, without[0] ? without : NULL};
+    dw_status st = dw_scenario_load_opts(path, &lo, &s, err, sizeof err);
     if (st != DW_OK) {
         fprintf(stderr, "dronewall sim: %s\n", err[0] ? err : dw_status_str(st));
         return 1;

@@ -119,8 +119,37 @@ static int grid_nearest(const grid *g, const double *tp, const double *k, double
     return best;
 }
 
+static dw_status score_run(const dw_truth *truth, size_t n_truth, const dw_track *tracks,
+                           size_t n_tracks, const uint8_t *mix, const char *const *mix_names,
+                           size_t n_mix, double c_m, double p, dw_geo_score *out);
+
 dw_status dw_geo_score_run(const dw_truth *truth, size_t n_truth, const dw_track *tracks,
                            size_t n_tracks, double c_m, double p, dw_geo_score *out)
+{
+    return score_run(truth, n_truth, tracks, n_tracks, NULL, NULL, 0, c_m, p, out);
+}
+
+dw_status dw_geo_score_run_mix(const dw_truth *truth, size_t n_truth, const dw_track *tracks,
+                               size_t n_tracks, const uint8_t *mix, const char *const *names,
+                               size_t n_mix, double c_m, double p, dw_geo_score *out)
+{
+    if (!mix || !names || n_mix > DW_GEO_MAX_MIX)
+        return DW_ERR_INVALID;
+    for (size_t i = 0; i < n_tracks; i++)
+        if (mix[i] >= n_mix)
+            return DW_ERR_INVALID;
+    return score_run(truth, n_truth, tracks, n_tracks, mix, names, n_mix, c_m, p, out);
+}
+
+static int is_drone(dw_class c)
+{
+    return c == DW_CLASS_OWA_DRONE || c == DW_CLASS_DECOY || c == DW_CLASS_QUADCOPTER ||
+           c == DW_CLASS_UNKNOWN;
+}
+
+static dw_status score_run(const dw_truth *truth, size_t n_truth, const dw_track *tracks,
+                           size_t n_tracks, const uint8_t *mix, const char *const *mix_names,
+                           size_t n_mix, double c_m, double p, dw_geo_score *out)
 {
     if (!(c_m > 0) || !(p >= 1) || !out || (n_truth && !truth) || (n_tracks && !tracks))
         return DW_ERR_INVALID;
@@ -205,7 +234,7 @@ dw_status dw_geo_score_run(const dw_truth *truth, size_t n_truth, const dw_track
     dw_geodetic g0 = {truth[ti[0].i].lat_deg, truth[ti[0].i].lon_deg, 0.0};
     dw_enu_frame_init(&f, &g0);
     double sum_g = 0, sum_l = 0, sum_m = 0, sum_f = 0, sum_sq = 0;
-    double cls_sq[DW_NCLASSES] = {0};
+    double cls_sq[DW_NCLASSES] = {0}, mix_sq[DW_GEO_MAX_MIX] = {0};
     size_t nmiss = 0, nfalse = 0, n_tracked = 0, n_assoc = 0, n_spurious = 0;
     size_t a = 0, b = 0;
     while (a < nt) {
@@ -251,6 +280,11 @@ dw_status dw_geo_score_run(const dw_truth *truth, size_t n_truth, const dw_track
             uint64_t kid = tracks[kmap[asg[i]]].id;
             cs->n_pairs++;
             cls_sq[o->cls] += dist2(tp + 3 * i, kp + 3 * asg[i]);
+            if (mix && is_drone(o->cls)) {
+                unsigned mx = mix[kmap[asg[i]]];
+                s.by_mix[mx].n_pairs++;
+                mix_sq[mx] += dist2(tp + 3 * i, kp + 3 * asg[i]);
+            }
             o->held = 1;
             if (o->has_last && o->last != kid) {
                 s.id_changes++;
@@ -334,6 +368,10 @@ dw_status dw_geo_score_run(const dw_truth *truth, size_t n_truth, const dw_track
         cs->longest_segment_mean = cls_ls[c] / (double)cs->n_truth_ids;
     }
 
+    s.mix_names = mix ? mix_names : NULL;
+    s.n_mix = mix ? n_mix : 0;
+    for (size_t m = 0; m < s.n_mix; m++)
+        s.by_mix[m].rmse_m = s.by_mix[m].n_pairs ? sqrt(mix_sq[m] / (double)s.by_mix[m].n_pairs) : NAN;
     s.n_track_ids = n_uid;
     for (size_t i = 0; i < n_uid; i++)
         s.false_tracks += !near[i];
@@ -410,5 +448,16 @@ void dw_geo_score_print_json(FILE *f, const dw_geo_score *s)
         fputc('}', f);
         first = 0;
     }
-    fputs("}}", f);
+    fputc('}', f);
+    if (s->mix_names && s->n_mix) {
+        fputs(",\"by_mix\":{", f);
+        for (size_t m = 0; m < s->n_mix; m++) {
+            fprintf(f, "%s\"%s\":{\"n_pairs\":%zu,", m ? "," : "", s->mix_names[m],
+                    s->by_mix[m].n_pairs);
+            num(f, "rmse_m", s->by_mix[m].rmse_m, 1);
+            fputc('}', f);
+        }
+        fputc('}', f);
+    }
+    fputc('}', f);
 }

@@ -90,6 +90,7 @@ struct run {
     dw_truth *sc_truth;
     size_t n_sc_truth, cap_sc_truth;
     dw_track *sc_tracks;
+    uint8_t *sc_mix;                /* each kept track's sensor mix (MIX_*) */
     size_t n_sc_tracks, cap_sc_tracks;
     /* the summary: first delivery per target and sensor kind, first track nearby */
     int64_t (*first_seen)[DW_SENSOR_NKINDS];
@@ -305,18 +306,49 @@ static void on_emit(void *ctx, const dw_obs *o, int64_t deliver_us, int32_t targ
 
 /* ------------------------------------------------------------------ tracking and scoring */
 
+/* Which kinds of sensor made a track: its tracker slots' sensors (a radar's slot is named
+ * by the radar; shared slots by what they hold). For the score's RMSE by sensor mix. */
+enum { MIX_RADAR, MIX_ACOUSTIC, MIX_BOTH, MIX_OTHER, N_MIX };
+static const char *const mix_names[N_MIX] = {"radar only", "acoustic only", "radar and acoustic",
+                                             "other"};
+
+static uint8_t mix_of(const run *r, const dw_track *t)
+{
+    size_t nn = 0;
+    const char *const *names = dw_pipeline_sensor_names(r->pipe, &nn);
+    int radar = 0, acoustic = 0;
+    for (int i = 0; i < t->n_sensors; i++) {
+        if (t->sensor_idx[i] >= nn || !names[t->sensor_idx[i]])
+            continue;
+        const char *nm = names[t->sensor_idx[i]];
+        int k = names_find(&r->names, r->sens, nm);
+        if (k >= 0) {
+            dw_sensor_kind sk = r->sens[k].desc.kind;
+            radar |= sk == DW_SENSOR_RADAR || sk == DW_SENSOR_AEW;
+            acoustic |= sk == DW_SENSOR_ACOUSTIC;
+        } else {
+            acoustic |= strstr(nm, "acoustic") != NULL;
+        }
+    }
+    return radar && acoustic ? MIX_BOTH : radar ? MIX_RADAR : acoustic ? MIX_ACOUSTIC : MIX_OTHER;
+}
+
 static void keep_track(run *r, const dw_track *t)
 {
     if (r->n_sc_tracks == r->cap_sc_tracks) {
         size_t nc = r->cap_sc_tracks ? r->cap_sc_tracks * 2 : 4096;
         dw_track *x = realloc(r->sc_tracks, nc * sizeof *x);
-        if (!x) {
+        uint8_t *m = x ? realloc(r->sc_mix, nc) : NULL;
+        if (x)
+            r->sc_tracks = x;
+        if (!x || !m) {
             fail(r, "out of memory keeping %s%s", "track reports for the score", "");
             return;
         }
-        r->sc_tracks = x;
+        r->sc_mix = m;
         r->cap_sc_tracks = nc;
     }
+    r->sc_mix[r->n_sc_tracks] = mix_of(r, t);
     r->sc_tracks[r->n_sc_tracks++] = *t;
 }
 
@@ -744,8 +776,10 @@ static void sim_pipeline_close(run *r)
 static void sim_score(run *r, const char *dir)
 {
     dw_geo_score sc;
-    dw_status st = dw_geo_score_run(r->sc_truth, r->n_sc_truth, r->sc_tracks, r->n_sc_tracks,
-                                    1000.0, 2.0, &sc);
+    static const uint8_t none = 0;
+    dw_status st = dw_geo_score_run_mix(r->sc_truth, r->n_sc_truth, r->sc_tracks, r->n_sc_tracks,
+                                        r->sc_mix ? r->sc_mix : &none, mix_names, N_MIX, 1000.0,
+                                        2.0, &sc);
     if (st != DW_OK) {
         fail(r, "score: %s%s", dw_status_str(st), "");
         return;
@@ -1075,6 +1109,7 @@ done:
     free(r->enc);
     free(r->sc_truth);
     free(r->sc_tracks);
+    free(r->sc_mix);
     free(r->first_seen);
     free(r->first_track);
     free(r->inst);

@@ -550,19 +550,26 @@ static int cmp_event(const void *a, const void *b)
     return x->target < y->target ? -1 : x->target > y->target;
 }
 
-static dw_status from_doc(dw_doc *d, uint64_t seed_override, dw_scenario **out, char *err,
+static dw_status from_doc(dw_doc *d, const dw_scenario_options *o, dw_scenario **out, char *err,
                           size_t errlen);
 
 dw_status dw_scenario_load(const char *path, uint64_t seed_override, dw_scenario **out, char *err,
                            size_t errlen)
 {
-    if (!path || !out)
+    dw_scenario_options o = {seed_override, NULL};
+    return dw_scenario_load_opts(path, &o, out, err, errlen);
+}
+
+dw_status dw_scenario_load_opts(const char *path, const dw_scenario_options *o, dw_scenario **out,
+                                char *err, size_t errlen)
+{
+    if (!path || !o || !out)
         return DW_ERR_INVALID;
     dw_doc *d = NULL;
     dw_status st = dw_doc_load(path, &d, err, errlen);
     if (st != DW_OK)
         return st;
-    return from_doc(d, seed_override, out, err, errlen);
+    return from_doc(d, o, out, err, errlen);
 }
 
 dw_status dw_scenario_load_mem(const char *buf, size_t len, const char *name,
@@ -574,13 +581,15 @@ dw_status dw_scenario_load_mem(const char *buf, size_t len, const char *name,
     dw_status st = dw_doc_load_mem(buf, len, name, &d, err, errlen);
     if (st != DW_OK)
         return st;
-    return from_doc(d, seed_override, out, err, errlen);
+    dw_scenario_options o = {seed_override, NULL};
+    return from_doc(d, &o, out, err, errlen);
 }
 
 /* Builds the scenario from d, which it destroys. */
-static dw_status from_doc(dw_doc *d, uint64_t seed_override, dw_scenario **out, char *err,
+static dw_status from_doc(dw_doc *d, const dw_scenario_options *opt, dw_scenario **out, char *err,
                           size_t errlen)
 {
+    uint64_t seed_override = opt->seed;
     dw_status st;
     loader L;
     memset(&L, 0, sizeof L);
@@ -664,6 +673,22 @@ static dw_status from_doc(dw_doc *d, uint64_t seed_override, dw_scenario **out, 
     json_t *empty = NULL;
     if (!sens)
         sens = empty = json_array();
+    if (opt->without && json_is_array(sens)) {
+        /* The entries kept, as the same nodes (their lines stay known). */
+        json_t *kept = json_array();
+        size_t i;
+        json_t *e;
+        json_array_foreach(sens, i, e) {
+            const char *k = json_string_value(json_object_get(e, "kind"));
+            int drop = 0;
+            for (const char *const *w = opt->without; k && *w; w++)
+                drop |= !strcmp(*w, k);
+            if (!drop)
+                json_array_append(kept, e);
+        }
+        json_decref(empty);
+        sens = empty = kept;
+    }
     st = dw__sim_sensors_load(&L.c, sens, s->seed, &s->sensors);
     json_decref(empty);
     if (st != DW_OK)

@@ -33,6 +33,11 @@ static const dw__sim_model *const models[] = {
 
 const char *const dw__sim_skip_kind[] = {"kind", NULL};
 
+const char *dw_sim_sensor_model(size_t i)
+{
+    return i < sizeof models / sizeof models[0] ? models[i]->kind : NULL;
+}
+
 struct dw__sim_table {
     dw_sim_sensor_info *v;
     size_t n, cap;

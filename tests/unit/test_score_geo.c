@@ -261,12 +261,53 @@ static void no_truth_and_bad_arguments(void **state)
     assert_true(isnan(s.ambiguity) && isnan(s.rmse_m));
 }
 
+/* Drone tracks by sensor mix: a decoy held by a radar track 30 m off at two instants and by
+ * an acoustic one 400 m off at two others; an airliner's 5 m track counts in no mix. */
+static void rmse_by_sensor_mix(void **state)
+{
+    (void)state;
+    dw_truth tr[8];
+    dw_track tk[8];
+    uint8_t mix[8];
+    size_t nt = 0, nk = 0;
+    for (int i = 0; i < 4; i++) {
+        tr[nt] = truth_at("D", DW_CLASS_DECOY, T0 + i * S, 51.5, 23.5, 1000);
+        tk[nk] = track_on(i < 2 ? 1 : 2, &tr[nt], i < 2 ? 30.0 : 400.0, DW_TRACK_CONFIRMED);
+        mix[nk++] = i < 2 ? 0 : 1;
+        nt++;
+    }
+    tr[nt] = truth_at("AL", DW_CLASS_AIRLINER, T0, 52.0, 21.0, 11000);
+    tk[nk] = track_on(3, &tr[nt], 5.0, DW_TRACK_CONFIRMED);
+    mix[nk++] = 2;
+    nt++;
+    static const char *const names[3] = {"radar only", "acoustic only", "radar and acoustic"};
+    dw_geo_score s;
+    assert_int_equal(dw_geo_score_run_mix(tr, nt, tk, nk, mix, names, 3, 1000, 2, &s), DW_OK);
+    assert_int_equal(s.by_mix[0].n_pairs, 2);
+    assert_int_equal(s.by_mix[1].n_pairs, 2);
+    assert_int_equal(s.by_mix[2].n_pairs, 0);
+    assert_near(s.by_mix[0].rmse_m, 30.0, 1e-6);
+    assert_near(s.by_mix[1].rmse_m, 400.0, 1e-6);
+    assert_true(isnan(s.by_mix[2].rmse_m));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    dw_geo_score_print_json(f, &s);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"by_mix\":{\"radar only\":{\"n_pairs\":2,\"rmse_m\":30}"));
+    free(buf);
+    mix[0] = 7;
+    assert_int_equal(dw_geo_score_run_mix(tr, nt, tk, nk, mix, names, 3, 1000, 2, &s),
+                     DW_ERR_INVALID);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(siap_and_classes_by_hand),
     cmocka_unit_test(input_order_does_not_matter),
     cmocka_unit_test(perfect_picture),
     cmocka_unit_test(json_has_every_figure),
     cmocka_unit_test(no_truth_and_bad_arguments),
+    cmocka_unit_test(rmse_by_sensor_mix),
 };
 
 DW_TEST_MAIN("score_geo", tests)
