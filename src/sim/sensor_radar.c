@@ -44,6 +44,7 @@ typedef struct radar_cfg {
     double pd, ref_range_m, ref_rcs_m2, pfa;
     int height, ssr, report_rcs;
     double ssr_pd, clutter_per_scan;
+    double az_bias_rad, range_bias_m;
     /* aew */
     double speed_mps;
     int64_t on_us, off_us;
@@ -68,6 +69,9 @@ typedef struct radar {
     double snr_ref, pfa, ref_range_m, ref_rcs_m2;
     int height, ssr, report_rcs;
     double ssr_pd, clutter_per_scan;
+    /* Misalignment: every plot is turned by az_bias and pushed out by range_bias (what a
+     * real radar's north and range zero are off by; the engine estimates them, bias.h). */
+    double az_bias_rad, range_bias_m;
     radar_sigma sig;
 } radar;
 
@@ -125,6 +129,8 @@ static void init_detection(radar *r, const radar_cfg *k, const dw__cfg *c)
     r->ssr_pd = k->ssr_pd;
     r->clutter_per_scan = k->clutter_per_scan;
     r->ground_alt_m = k->ground_alt_m;
+    r->az_bias_rad = k->az_bias_rad;
+    r->range_bias_m = k->range_bias_m;
 }
 
 static void fill_desc(dw_sensor *d, const radar *r, const radar_cfg *k)
@@ -157,6 +163,8 @@ static void fill_desc(dw_sensor *d, const radar *r, const radar_cfg *k)
     {"ssr_pd", DW_CF_NUM, offsetof(T, ssr_pd), 0, 0, 1, 0},                                 \
     {"clutter_per_scan", DW_CF_NUM, offsetof(T, clutter_per_scan), 0, 0, 1e5, 0},           \
     {"report_rcs", DW_CF_BOOL, offsetof(T, report_rcs), 0, 0, 0, 0},                        \
+    {"az_bias_deg", DW_CF_DEG, offsetof(T, az_bias_rad), 0, -30, 30, 0},                     \
+    {"range_bias_m", DW_CF_NUM, offsetof(T, range_bias_m), 0, -1e4, 1e4, 0},                 \
     {"ground_alt_m", DW_CF_NUM, offsetof(T, ground_alt_m), 0, -500, 9000, 0}
 
 static const char *const skip_sigma[] = {"kind", "sigma", NULL};
@@ -433,8 +441,9 @@ static void emit_plot(const scan_ctx *q, const dw_sim_state *s, const seen *v, i
 {
     radar *r = q->r;
     dw_obs o;
-    double rng_m = v->range_m + r->sig.range_m * dw_rng_normal(&r->rng);
-    double az = dw__sim_wrap_2pi(v->az_rad + r->sig.az_rad * dw_rng_normal(&r->rng));
+    double rng_m = v->range_m + r->range_bias_m + r->sig.range_m * dw_rng_normal(&r->rng);
+    double az =
+        dw__sim_wrap_2pi(v->az_rad + r->az_bias_rad + r->sig.az_rad * dw_rng_normal(&r->rng));
     if (rng_m < 0)
         rng_m = -rng_m;
     int64_t t = s->truth.t_us;
