@@ -969,7 +969,23 @@ static void write_summary(run *r, const char *dir)
             fprintf(ft, " near %s", np->name);
         fputc('\n', ft);
     }
-    fprintf(fj, "\n]}\n");
+    /* The scenario's named places, for whoever reads the summary (crossing points,
+     * airports, crash sites). Names are the file's own words: written escaped. */
+    fprintf(fj, "\n],\"places\":[");
+    for (size_t i = 0; i < s->n_places; i++) {
+        char buf[512];
+        dw_jw w;
+        dw_jw_init(&w, buf, sizeof buf);
+        dw_jw_obj(&w);
+        dw_jw_kstr(&w, "name", s->places[i].name);
+        dw_jw_kstr(&w, "kind", s->places[i].kind);
+        dw_jw_kdouble(&w, "lat_deg", s->places[i].lat_deg);
+        dw_jw_kdouble(&w, "lon_deg", s->places[i].lon_deg);
+        dw_jw_obj_end(&w);
+        if (dw_jw_ok(&w))
+            fprintf(fj, "%s%.*s", i ? "," : "", (int)dw_jw_len(&w), buf);
+    }
+    fprintf(fj, "]}\n");
     free(launch);
     free(end);
     close_tmp(r, &fj, tj);

@@ -28,6 +28,38 @@ for c, floor in (("decoy", 0.2), ("owa_drone", 0.2), ("airliner", 0.8)):
     got = s["by_class"][c]["completeness"]
     assert got >= floor, "%s completeness %.3f < %.2f" % (c, got, floor)
 assert s["false_tracks"] >= 0 and "spuriousness" in s
+
+# Each drone crosses the border at a named crossing point (kind "border"): when it is 10 km
+# past that point it must already be in the picture (a confirmed track within 3 km).
+import math
+def dist(a, b, c, e):
+    kx = 111320 * math.cos(math.radians(a))
+    return math.hypot((c - a) * 111000, (e - b) * kx)
+border = [p for p in m["places"] if p["kind"] == "border"]
+assert border, "no crossing points"
+ids = {t["id"]: t for t in threats}
+crossed, passed10 = {}, {}
+for line in open(d + "/truth.ndjson"):
+    o = json.loads(line)
+    i = o["id"]
+    if i not in ids or i in passed10 or not o["alive"]:
+        continue
+    if i not in crossed:
+        for p in border:
+            if dist(o["lat_deg"], o["lon_deg"], p["lat_deg"], p["lon_deg"]) < 300:
+                crossed[i] = (o["t_us"], p)
+    elif dist(o["lat_deg"], o["lon_deg"], crossed[i][1]["lat_deg"], crossed[i][1]["lon_deg"]) >= 10000:
+        passed10[i] = o["t_us"]
+late = []
+for i, t10 in passed10.items():
+    ft = ids[i].get("first_track_us")
+    if ft is None or ft > t10:
+        late.append((i, crossed[i][1]["name"]))
+margins = sorted((t10 - ids[i]["first_track_us"]) / 1e6 for i, t10 in passed10.items() if ids[i].get("first_track_us"))
+print("ok   %d drones crossed at a named point and flew 10 km on; in the picture before that: %d "
+      "(margin min %.0f s)" % (len(passed10), len(passed10) - len(late), margins[0] if margins else float("nan")))
+assert len(passed10) >= 15, "only %d drones found crossing" % len(passed10)
+assert not late, "not in the picture 10 km past the border: %s" % late
 print("ok   21 drones (%d shot down), each reported and tracked; completeness %s; %d false tracks of %d track ids"
       % (len(shot), {c: round(v["completeness"], 3) for c, v in s["by_class"].items()},
          s["false_tracks"], s["n_track_ids"]))
