@@ -106,6 +106,29 @@ typedef struct dw_pipeline_config {
     double pos2_alt_sigma_m;    /* its sigma for a track a POS2 report starts (1500) */
     int64_t init_window_us;     /* bearings and cells combine within this (10 s)     */
     double init_min_cross_rad;  /* rays must cross at more than this (10°), >= 0      */
+    /* The IMM (docs/tracker.md): a nearly-constant-velocity model and a
+     * coordinated turn (dw_motion_ct_geo_init) mixed by an interacting multiple
+     * model filter. */
+    int imm;                    /* 1: on; 0 (default): the CV model alone (on the
+                                   September scenario the turn model made fighters'
+                                   and drones' tracks worse: docs/tracker.md)      */
+    double imm_q;               /* the turn model's horizontal process noise, m²/s³;
+                                   0 (default): q                                  */
+    double imm_q_turn;          /* the turn rate's random walk, rad²/s³ (1e-3)       */
+    double imm_turn_sigma;      /* the turn rate's sigma where unknown, rad/s (0.1)  */
+    double imm_p_turn;          /* chance per second of going from CV to the turn (0.05) */
+    double imm_p_straight;      /* ... and back (0.1); the two sum below 1            */
+    /* Sparse feeds: a track whose newest measurement is a partner's report (or a
+     * citizen's) may go this long without another before it is dropped, instead
+     * of max_coast_us; 0: max_coast_us. A partner reporting every minute, three
+     * minutes late, needs over four minutes; a citizen's reports come minutes
+     * apart. Off by default: on the September scenario without radars 300 s
+     * kept more false tracks than drones (docs/tracker.md). */
+    int64_t partner_coast_us;   /* (0: max_coast_us), >= 0 */
+    int64_t citizen_coast_us;   /* (0: max_coast_us), >= 0 */
+    double key_vel_mps;         /* the fastest object followed (1000): a keyed track's
+                                   second report outside its gate restarts it with
+                                   this velocity sigma (tracker key_vel_sigma)      */
     int polar_2d;               /* 1: a POLAR plot with neither elevation nor height
                                    is used as range and azimuth (its height left to
                                    other sensors; a track it starts sits at the

@@ -150,12 +150,20 @@ enum {
  *     number) may be taken by a keyless track;
  *   - an unkeyed measurement never updates a track whose key came from a
  *     cooperative report;
- *   - a keyed measurement that does not gate with the track holding its key
- *     (the report jumped) takes the key away from that track, which lives on
- *     without a key, and goes where a keyed measurement without a holder goes;
- *     except when that track has had only its first report: then it has no
- *     velocity to contradict the key, and the two reports restart it by
- *     two-point differencing (stats.two_point);
+ *   - a measurement whose key is not the object's own word (a radar's Mode S
+ *     address) and that misses the gate of a track whose key came from a
+ *     cooperative report is dropped (stats.key_refused): it never takes that
+ *     key, nor goes anywhere else;
+ *   - otherwise a keyed measurement that misses its holder's gate still
+ *     updates it when the holder has had only its first report (no velocity to
+ *     contradict the key: the track restarts from its first state with the
+ *     velocity prior widened to key_vel_sigma, stats.two_point), or when it is
+ *     cooperative and falls inside the wider key_gate (its own accuracy is
+ *     good; the holder may have coasted);
+ *   - else it is dropped (stats.key_held) until key_jump_after consecutive
+ *     reports of the key have missed the holder; then the key jumps: it leaves
+ *     that track, which lives on without a key, and the report goes where a
+ *     keyed measurement without a holder goes (stats.key_jumps);
  *   - a second report with the same key in one batch updates the holder after
  *     the first (its own time, in order) instead of starting a duplicate. */
 typedef struct dw_meas {
@@ -166,6 +174,10 @@ typedef struct dw_meas {
     uint32_t flags;                 /* DW_MEAS_* */
     uint64_t id_key;
     const void *ctx;
+    int64_t coast_us;               /* > 0: a track this measurement updates last may go
+                                       this long without another before it is dropped,
+                                       instead of max_coast_us (a sparse or late feed:
+                                       a partner's reports every minute, minutes late) */
 } dw_meas;
 
 typedef struct dw_tracker_config {
@@ -180,7 +192,9 @@ typedef struct dw_tracker_config {
     double grid_cell;           /* gating grid cell, position units; 0: auto */
     double max_gate_extent;     /* a gate wider than this is checked against
                                    every measurement instead of gridded; 0: auto */
-    int64_t max_coast_us;       /* drop a track not updated for this long, 0: never */
+    int64_t max_coast_us;       /* drop a track not updated for this long, 0: never;
+                                   a measurement's own coast_us replaces it for the
+                                   tracks it updates last                       */
     /* IMM: a second motion model, mixed with `motion` by an interacting
      * multiple model filter. nx 0 (the default): one model, no IMM. It must
      * have motion's state layout (nx, n_pos, pos_idx, vel_idx), or that
@@ -197,11 +211,26 @@ typedef struct dw_tracker_config {
      * not older than its oldest kept state is filtered in exactly; older ones
      * approximately (stats.oosm_approx). 0: no history. */
     int oosm_depth;
+    /* Identity keys (dw_meas.id_key). key_gate: the d² under which a
+     * cooperative report still updates the track holding its key when it
+     * misses the gate (0: 4 gate; never less than gate). key_jump_after:
+     * consecutive reports of a key that miss their holder before the key
+     * leaves it; the ones before are dropped (0 or 1: at the first). key_vel_sigma:
+     * the velocity sigma per axis a track with one report is restarted with
+     * when its second report, of the same key, misses its gate: the speed of
+     * the fastest object to follow (the key vouches for the pair; the
+     * init_vel_sigma prior may be too narrow for it). 0: no bound, two-point
+     * differencing (position from the second report, velocity from the
+     * difference), which reports a moment apart make meaningless. */
+    double key_gate;
+    int key_jump_after;
+    double key_vel_sigma;
 } dw_tracker_config;
 
 /* Defaults: CV in n_axes, gate 11.8 (chi2 99.7 % in 2-D), 2-of-3 confirmation,
  * 3 misses to delete, 10,000 tracks, one motion model, a history of 4 states
- * per track for out-of-sequence measurements. */
+ * per track for out-of-sequence measurements; keys: key_gate 4 gate, a jump
+ * after 2 reports, key_vel_sigma 0 (two-point: the tracker knows no units). */
 void dw_tracker_config_default(dw_tracker_config *c, int n_axes, double q);
 
 /* Turn the IMM on: `maneuver` as the second model, switching from model 0 to 1
@@ -276,10 +305,16 @@ typedef struct dw_tracker_stats {
                                        history: filtered in approximately */
     uint64_t key_jumps;             /* keys taken from a track their report
                                        no longer gated with               */
+    uint64_t key_held;              /* keyed reports that missed their holder,
+                                       dropped before a jump (key_jump_after) */
+    uint64_t key_refused;           /* reports with a key not from a cooperative
+                                       report (Mode S) that missed the gate of
+                                       the cooperative track holding it: dropped */
     uint64_t key_repeats;           /* second reports of one key in a batch,
                                        applied to the holder in turn      */
-    uint64_t two_point;             /* keyed tracks restarted from their first two
-                                       reports (the second outside the gate) */
+    uint64_t two_point;             /* keyed tracks restarted from their first
+                                       state by their second report, outside
+                                       the gate (key_vel_sigma)           */
     uint64_t by_reason[DW_TRK_NREASONS]; /* status changes, by their reason */
 } dw_tracker_stats;
 

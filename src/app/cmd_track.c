@@ -48,6 +48,20 @@ static void usage(FILE *f)
         "                         bearings without elevation, cells, POS2 (default 1000)\n"
         "      --prior-alt-sigma S  its sigma for tracks from bearings and cells (default 1000)\n"
         "      --pos2-alt-sigma S   its sigma for a track a POS2 report starts (default 1500)\n"
+        "      --imm on|off       a coordinated-turn model beside the constant-velocity one,\n"
+        "                         mixed by an IMM (default off)\n"
+        "      --imm-q Q          the turn model's horizontal process noise, m^2/s^3\n"
+        "                         (default: --q)\n"
+        "      --imm-q-turn Q     the turn rate's random walk, rad^2/s^3 (default 0.001)\n"
+        "      --imm-turn-sigma W the turn rate's sigma where unknown, rad/s (default 0.1)\n"
+        "      --imm-switch P/Q   chances per second of going into the turn model and\n"
+        "                         back out (default 0.05/0.1)\n"
+        "      --key-vel V        the fastest object followed, m/s: a track with one keyed\n"
+        "                         report restarts with this velocity sigma when its second\n"
+        "                         misses the gate; 0: two-point differencing (default 1000)\n"
+        "      --partner-coast S  a track last updated by a partner's report may coast S\n"
+        "                         seconds (default: --max-coast)\n"
+        "      --citizen-coast S  the same after a citizen's report (default: --max-coast)\n"
         "      --polar-2d         use POLAR plots with neither elevation nor height (a 2-D\n"
         "                         radar's primary plots) as range and azimuth only\n"
         "      --log SPEC         log levels, e.g. 'info' or 'warn,track=debug'\n"
@@ -115,6 +129,15 @@ int cmd_track(int argc, char **argv)
     double init_window = 10.0, min_cross = 10.0, prior_alt = 1000.0, prior_alt_sigma = 1000.0,
            pos2_alt_sigma = 1500.0;
     int polar_2d = 0;
+    dw_pipeline_config def;
+    dw_pipeline_config_default(&def);
+    int imm = def.imm;
+    double imm_q = def.imm_q, imm_q_turn = def.imm_q_turn, imm_turn_sigma = def.imm_turn_sigma,
+           imm_p_turn = def.imm_p_turn, imm_p_straight = def.imm_p_straight,
+           key_vel = def.key_vel_mps, partner_coast = (double)def.partner_coast_us * 1e-6,
+           citizen_coast = (double)def.citizen_coast_us * 1e-6;
+    enum { O_IMM = 256, O_IMM_Q, O_IMM_Q_TURN, O_IMM_TURN_SIGMA, O_IMM_SWITCH, O_KEY_VEL,
+           O_PARTNER_COAST, O_CITIZEN_COAST };
     static const struct option opts[] = {
         {"sensors", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
         {"report", required_argument, 0, 'R'},  {"window", required_argument, 0, 'W'},
@@ -129,6 +152,14 @@ int cmd_track(int argc, char **argv)
         {"prior-alt-sigma", required_argument, 0, 'Z'},
         {"pos2-alt-sigma", required_argument, 0, 'P'},
         {"polar-2d", no_argument, 0, '2'},
+        {"imm", required_argument, 0, O_IMM},
+        {"imm-q", required_argument, 0, O_IMM_Q},
+        {"imm-q-turn", required_argument, 0, O_IMM_Q_TURN},
+        {"imm-turn-sigma", required_argument, 0, O_IMM_TURN_SIGMA},
+        {"imm-switch", required_argument, 0, O_IMM_SWITCH},
+        {"key-vel", required_argument, 0, O_KEY_VEL},
+        {"partner-coast", required_argument, 0, O_PARTNER_COAST},
+        {"citizen-coast", required_argument, 0, O_CITIZEN_COAST},
         {"log", required_argument, 0, 'L'},     {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int o;
@@ -153,6 +184,25 @@ int cmd_track(int argc, char **argv)
         case 'Z': prior_alt_sigma = strtod(optarg, &e); break;
         case 'P': pos2_alt_sigma = strtod(optarg, &e); break;
         case '2': polar_2d = 1; break;
+        case O_IMM:
+            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+                fprintf(stderr, "dronewall track: --imm wants on or off\n");
+                return 2;
+            }
+            imm = strcmp(optarg, "on") == 0;
+            break;
+        case O_IMM_Q: imm_q = strtod(optarg, &e); break;
+        case O_IMM_Q_TURN: imm_q_turn = strtod(optarg, &e); break;
+        case O_IMM_TURN_SIGMA: imm_turn_sigma = strtod(optarg, &e); break;
+        case O_IMM_SWITCH:
+            if (sscanf(optarg, "%lf/%lf", &imm_p_turn, &imm_p_straight) != 2) {
+                fprintf(stderr, "dronewall track: --imm-switch wants P/Q, e.g. 0.05/0.1\n");
+                return 2;
+            }
+            break;
+        case O_KEY_VEL: key_vel = strtod(optarg, &e); break;
+        case O_PARTNER_COAST: partner_coast = strtod(optarg, &e); break;
+        case O_CITIZEN_COAST: citizen_coast = strtod(optarg, &e); break;
         case 'C':
             if (sscanf(optarg, "%d/%d", &cm, &cn) != 2) {
                 fprintf(stderr, "dronewall track: --confirm wants M/N, e.g. 3/4\n");
@@ -187,6 +237,14 @@ int cmd_track(int argc, char **argv)
         !(pos2_alt_sigma > 0) || !isfinite(prior_alt)) {
         fprintf(stderr, "dronewall track: --report, --q, --init-vel, --gate, --max-tracks, "
                         "--max-coast, --init-window and the altitude sigmas must be positive\n");
+        return 2;
+    }
+    if (!(imm_q >= 0) || !(imm_q_turn >= 0) || !(imm_turn_sigma >= 0) || !(imm_p_turn >= 0) ||
+        !(imm_p_straight >= 0) || !(imm_p_turn + imm_p_straight < 1) || !(key_vel >= 0) ||
+        !(partner_coast >= 0) || !(citizen_coast >= 0) || !isfinite(key_vel) ||
+        !isfinite(partner_coast) || !isfinite(citizen_coast)) {
+        fprintf(stderr, "dronewall track: the --imm settings, --key-vel and the coasts must not be "
+                        "negative, and the two switching chances must sum below 1\n");
         return 2;
     }
     if (!(min_cross >= 0 && min_cross < 90)) {
@@ -227,6 +285,15 @@ int cmd_track(int argc, char **argv)
     cfg.prior_alt_sigma_m = prior_alt_sigma;
     cfg.pos2_alt_sigma_m = pos2_alt_sigma;
     cfg.polar_2d = polar_2d;
+    cfg.imm = imm;
+    cfg.imm_q = imm_q;
+    cfg.imm_q_turn = imm_q_turn;
+    cfg.imm_turn_sigma = imm_turn_sigma;
+    cfg.imm_p_turn = imm_p_turn;
+    cfg.imm_p_straight = imm_p_straight;
+    cfg.key_vel_mps = key_vel;
+    cfg.partner_coast_us = (int64_t)llround(partner_coast * 1e6);
+    cfg.citizen_coast_us = (int64_t)llround(citizen_coast * 1e6);
     const dw_pipeline_sink sink = {.report = write_track, .dead = write_track, .ctx = &w};
     if (dw_pipeline_create(sensors, n_sensors, &cfg, &sink, &pl, err, sizeof err) != DW_OK) {
         fprintf(stderr, "dronewall track: %s\n", err);
@@ -323,6 +390,12 @@ int cmd_track(int argc, char **argv)
                 (unsigned long long)ps.used_kind[DW_OBS_CELL], (unsigned long long)ps.keyed,
                 (unsigned long long)ps.coop, (unsigned long long)ps.init_started,
                 (unsigned long long)ps.init_fixes, (unsigned long long)ps.init_explained);
+    if (ps.keyed)
+        fprintf(stderr, "dronewall track: identity keys: %llu jumps, %llu reports held before a "
+                        "jump, %llu plots refused by a cooperative track, %llu restarts of a "
+                        "track by its second report\n",
+                (unsigned long long)ps.tracker.key_jumps, (unsigned long long)ps.tracker.key_held,
+                (unsigned long long)ps.tracker.key_refused, (unsigned long long)ps.tracker.two_point);
     if (ps.polar_no_el)
         fprintf(stderr, "dronewall track: %llu POLAR plots without elevation or height used as "
                         "range and azimuth\n", (unsigned long long)ps.polar_no_el);

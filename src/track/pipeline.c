@@ -137,6 +137,12 @@ void dw_pipeline_config_default(dw_pipeline_config *c)
     c->pos2_alt_sigma_m = 1500.0;
     c->init_window_us = 10 * 1000000LL;
     c->init_min_cross_rad = 10.0 * DEG;
+    c->key_vel_mps = 1000.0;
+    c->imm = 0;
+    c->imm_q_turn = 1e-3;
+    c->imm_turn_sigma = 0.1;
+    c->imm_p_turn = 0.05;
+    c->imm_p_straight = 0.1;
 }
 
 uint64_t dw_pipeline_id_key(const char *text)
@@ -193,11 +199,18 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
     if (!(c.q > 0) || !(c.init_vel_mps > 0) || !(c.gate > 0) || c.max_tracks < 1 ||
         c.max_coast_us <= 0 || c.window_us < 0 || c.report_us <= 0 ||
         !isfinite(c.prior_alt_m) || !(c.prior_alt_sigma_m > 0) || !(c.pos2_alt_sigma_m > 0) ||
-        c.init_window_us <= 0 || !(c.init_min_cross_rad >= 0) || !(c.init_min_cross_rad < M_PI / 2)) {
+        c.init_window_us <= 0 || !(c.init_min_cross_rad >= 0) || !(c.init_min_cross_rad < M_PI / 2) ||
+        c.partner_coast_us < 0 || c.citizen_coast_us < 0 ||
+        !(c.key_vel_mps >= 0) || !isfinite(c.key_vel_mps) ||
+        (c.imm && (!(c.imm_q >= 0) || !(c.imm_q_turn >= 0) || !(c.imm_turn_sigma >= 0) ||
+                   !(c.imm_p_turn >= 0) || !(c.imm_p_straight >= 0) ||
+                   !(c.imm_p_turn + c.imm_p_straight < 1.0)))) {
         seterr(err, errlen, "settings out of range: q, init_vel, gate, max_tracks, max_coast, "
                             "the report period, the altitude prior's sigmas and the initiation "
                             "window must be positive, the window not negative, the crossing "
-                            "angle in [0, 90) degrees");
+                            "angle in [0, 90) degrees; the coasts, key_vel, the IMM's noises "
+                            "and switching chances not negative, the two chances summing "
+                            "below 1");
         return DW_ERR_INVALID;
     }
     size_t n_radars = 0, n_bearing = 0;
@@ -268,6 +281,13 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
     tc.init_vel_sigma = c.init_vel_mps;
     tc.max_tracks = c.max_tracks;
     tc.max_coast_us = c.max_coast_us;
+    tc.key_vel_sigma = c.key_vel_mps;
+    if (c.imm) {
+        dw_motion_model ct;
+        dw_motion_ct_geo_init(&ct, c.imm_q > 0 ? c.imm_q : c.q, c.q_vertical, c.imm_q_turn,
+                              c.imm_turn_sigma);
+        dw_tracker_config_imm(&tc, &ct, c.imm_p_turn, c.imm_p_straight, 1.0);
+    }
     if ((st = dw_tracker_create(&tc, &p->trk)) != DW_OK) {
         seterr(err, errlen, "tracker settings rejected: %s", dw_status_str(st));
         dw_pipeline_destroy(p);
@@ -843,6 +863,10 @@ dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o)
     if (make_meas(p, o, fi, &m, &tslot, &by_alt, &no_el) != 0)
         return DW_OK;
     m.user = (uint32_t)p->st.obs;
+    if (fi >= 0 && p->sensors[fi].kind == DW_SENSOR_PARTNER)
+        m.coast_us = p->cfg.partner_coast_us;
+    else if (fi >= 0 && p->sensors[fi].kind == DW_SENSOR_CITIZEN)
+        m.coast_us = p->cfg.citizen_coast_us;
 
     /* The batch buffer grows before anything changes, so a failure leaves
      * the pipeline as it was. */

@@ -27,6 +27,9 @@ typedef struct slot {
     dw_trk pub;
     uint32_t age;               /* batches seen since birth */
     uint8_t h_start, h_n;       /* the out-of-sequence history ring */
+    uint8_t key_miss;           /* reports of its key outside key_gate since
+                                   its last one (key_jump_after)        */
+    int64_t coast_us;           /* its newest measurement's coast_us, 0: none */
     int64_t last_by_sensor[MAX_SENSORS];
 } slot;
 
@@ -126,6 +129,7 @@ struct dw_tracker {
     /* Identity keys. */
     keyent *keys;
     size_t keys_mask;
+    double key_gate;            /* cfg.key_gate, 0 resolved */
 
     /* Per-batch scratch, sized to max_tracks or grown to the largest batch. */
     cache *cache;               /* by live index */
@@ -189,6 +193,7 @@ void dw_tracker_config_default(dw_tracker_config *c, int n_axes, double q)
     c->grid_cell = 0.0;
     c->max_gate_extent = 0.0;
     c->oosm_depth = 4;
+    c->key_jump_after = 2;
 }
 
 void dw_tracker_config_imm(dw_tracker_config *c, const dw_motion_model *maneuver, double p01,
@@ -279,6 +284,8 @@ dw_status dw_tracker_create(const dw_tracker_config *cfg, dw_tracker **out)
         !cfg->motion.predict || !(cfg->gate > 0) || cfg->confirm_m < 1 ||
         cfg->confirm_n < cfg->confirm_m || cfg->confirm_n > 32 || cfg->delete_misses < 1 ||
         !(cfg->init_vel_sigma >= 0) || cfg->oosm_depth < 0 || cfg->oosm_depth > MAX_DEPTH ||
+        !(cfg->key_gate >= 0) || cfg->key_jump_after < 0 || cfg->key_jump_after > 255 ||
+        !(cfg->key_vel_sigma >= 0) || !isfinite(cfg->key_vel_sigma) ||
         (cfg->motion2.nx != 0 && !imm_config_ok(cfg)))
         return DW_ERR_INVALID;
 
@@ -286,6 +293,7 @@ dw_status dw_tracker_create(const dw_tracker_config *cfg, dw_tracker **out)
     if (!t)
         return DW_ERR_NOMEM;
     t->cfg = *cfg;
+    t->key_gate = cfg->key_gate > 0 ? fmax(cfg->key_gate, cfg->gate) : 4.0 * cfg->gate;
     size_t n = cfg->max_tracks;
     const int nx = cfg->motion.nx;
     t->models[0] = cfg->motion;
@@ -473,6 +481,7 @@ static void take_key(dw_tracker *t, int si, uint64_t key, uint32_t flags)
     drop_key(t, k);
     k->id_key = key;
     k->id_key_flags = flags & DW_MEAS_COOPERATIVE;
+    t->pool[si].key_miss = 0;
     key_put(t, key, si);
 }
 
@@ -938,41 +947,119 @@ static double ci_weight(int nz, const double *HPH, const double *R)
 /* Above this the measurement adds nothing and the state is left alone. */
 #define CI_W_MAX (1.0 - 1e-9)
 
+/* Covariance intersection of (x, P) with m at weight w < 1, in the space of
+ * the measurement: the track's predicted measurement (y, S = H P H^T) and m
+ * (z, R) fuse to S+ = (w S^-1 + (1 - w) R^-1)^-1 and y+ = y + S+ (1 - w)
+ * R^-1 nu; the rest of the state follows as conditioned on y, through our own
+ * filter's gain G = P H^T S^-1: x += G (y+ - y), P -= G (S - S+) G^T. Where
+ * the partner sees the whole state this is the textbook CI; where it sees
+ * part (a position), the rest is not inflated by 1 / w, which a partner's
+ * position much better than a young or back-predicted track (w near 0) made a
+ * velocity sigma of hundreds of m/s, and a track that gated any plot.
+ * Returns 0, or -1 (not linearisable, a matrix not positive definite). */
+static int ci_fuse(const dw_motion_model *mm, int nxs, const sensor *s, const void *ctx,
+                   const dw_meas *m, double w, double *x, double *P)
+{
+    const int nx = nxs, nz = s->nz;
+    cache c;
+    if (linearise_n(mm, nxs, s, ctx, x, P, &c) != 0)
+        return -1;
+    double Si[NZZ], Ri[NZZ], A[NZZ], Sp[NZZ], nu[DW_TRK_MAX_Z], t1[DW_TRK_MAX_Z], dy[DW_TRK_MAX_Z];
+    if (spd_inverse(c.HPH, nz, Si, NULL) != 0 || spd_inverse(m->R, nz, Ri, NULL) != 0)
+        return -1;
+    for (int i = 0; i < nz * nz; i++)
+        A[i] = w * Si[i] + (1.0 - w) * Ri[i];
+    if (spd_inverse(A, nz, Sp, NULL) != 0)
+        return -1;
+    s->model->residual(ctx, nz, m->z, c.zpred, nu);
+    for (int i = 0; i < nz; i++) {
+        double a = 0;
+        for (int j = 0; j < nz; j++)
+            a += Ri[i * nz + j] * nu[j];
+        t1[i] = (1.0 - w) * a;
+    }
+    for (int i = 0; i < nz; i++) {
+        double a = 0;
+        for (int j = 0; j < nz; j++)
+            a += Sp[i * nz + j] * t1[j];
+        dy[i] = a;
+    }
+    double PHt[MX * DW_TRK_MAX_Z], G[MX * DW_TRK_MAX_Z], D[NZZ], GD[MX * DW_TRK_MAX_Z];
+    if (s->model->h_selects_pos) {
+        for (int i = 0; i < nx; i++)
+            for (int a = 0; a < nz; a++)
+                PHt[i * nz + a] = P[i * nx + mm->pos_idx[a]];
+    } else {
+        dw__mat_mul_bt(P, c.H, PHt, nx, nx, nz);
+    }
+    dw__mat_mul(PHt, Si, G, nx, nz, nz);
+    for (int i = 0; i < nz * nz; i++)
+        D[i] = c.HPH[i] - Sp[i];
+    dw__mat_mul(G, D, GD, nx, nz, nz);
+    for (int i = 0; i < nx; i++) {
+        double a = 0;
+        for (int j = 0; j < nz; j++)
+            a += G[i * nz + j] * dy[j];
+        x[i] += a;
+    }
+    for (int i = 0; i < nx; i++)
+        for (int j = 0; j < nx; j++) {
+            double a = 0;
+            for (int l = 0; l < nz; l++)
+                a += GD[i * nz + l] * G[j * nz + l];
+            P[i * nx + j] -= a;
+        }
+    dw__mat_symmetrize(P, nx);
+    return 0;
+}
+
 /* Update (x, P) by m in place: the Kalman update, or with w < 1 covariance
- * intersection with weight w (the same update with P / w and R / (1 - w)).
+ * intersection with weight w (ci_fuse; d2 and the log-determinant then of
+ * S / w + R / (1 - w), the innovation's covariance as CI sees it).
  * Returns 0 with d2 (and the log-determinant of S), or -1 when the model
  * cannot linearise here or S is not positive definite: x, P untouched. */
-static int ekf_update(const dw_motion_model *mm, int nxs, const sensor *s, const void *ctx,
-                      const dw_meas *m, double w, double *x, double *P, double *d2, double *logdet)
+static __attribute__((noinline)) int ekf_update_ci(const dw_motion_model *mm, int nxs,
+                                                   const sensor *s, const void *ctx,
+                                                   const dw_meas *m, double w, double *x,
+                                                   double *P, double *d2, double *logdet)
 {
     const int nx = nxs, nz = s->nz;
     cache c;
     double Pci[MXX];
-    const double *Pw = P;
-    dw_meas mci;
-    const dw_meas *mu = m;
-    if (w < 1.0) {
-        for (int i = 0; i < nx * nx; i++)
-            Pci[i] = P[i] / w;
-        Pw = Pci;
-        mci = *m;
-        for (int i = 0; i < nz * nz; i++)
-            mci.R[i] = m->R[i] / (1.0 - w);
-        mu = &mci;
-    }
-    if (linearise_n(mm, nxs, s, ctx, x, Pw, &c) != 0)
+    dw_meas mci = *m;
+    for (int i = 0; i < nx * nx; i++)
+        Pci[i] = P[i] / w;
+    for (int i = 0; i < nz * nz; i++)
+        mci.R[i] = m->R[i] / (1.0 - w);
+    double nu[DW_TRK_MAX_Z], Sinv[NZZ], dd;
+    if (linearise_n(mm, nxs, s, ctx, x, Pci, &c) != 0 ||
+        innovation(s, ctx, &c, &mci, nu, Sinv, &dd, logdet) != 0 ||
+        ci_fuse(mm, nxs, s, ctx, m, w, x, P) != 0)
+        return -1;
+    *d2 = dd;
+    return 0;
+}
+
+static int ekf_update(const dw_motion_model *mm, int nxs, const sensor *s, const void *ctx,
+                      const dw_meas *m, double w, double *x, double *P, double *d2, double *logdet)
+{
+    if (w < 1.0)
+        return ekf_update_ci(mm, nxs, s, ctx, m, w, x, P, d2, logdet);
+    const int nx = nxs, nz = s->nz;
+    cache c;
+    if (linearise_n(mm, nxs, s, ctx, x, P, &c) != 0)
         return -1;
     double nu[DW_TRK_MAX_Z], Sinv[DW_TRK_MAX_Z * DW_TRK_MAX_Z], dd;
-    if (innovation(s, ctx, &c, mu, nu, Sinv, &dd, logdet) != 0)
+    if (innovation(s, ctx, &c, m, nu, Sinv, &dd, logdet) != 0)
         return -1;
     /* K = P H^T S^-1 */
     double PHt[MX * DW_TRK_MAX_Z], K[MX * DW_TRK_MAX_Z];
     if (s->model->h_selects_pos) {
         for (int i = 0; i < nx; i++)
             for (int a = 0; a < nz; a++)
-                PHt[i * nz + a] = Pw[i * nx + mm->pos_idx[a]];
+                PHt[i * nz + a] = P[i * nx + mm->pos_idx[a]];
     } else {
-        dw__mat_mul_bt(Pw, c.H, PHt, nx, nx, nz);
+        dw__mat_mul_bt(P, c.H, PHt, nx, nx, nz);
     }
     dw__mat_mul(PHt, Sinv, K, nx, nz, nz);
     for (int i = 0; i < nx; i++) {
@@ -987,7 +1074,7 @@ static int ekf_update(const dw_motion_model *mm, int nxs, const sensor *s, const
             double a = 0;
             for (int l = 0; l < nz; l++)
                 a += K[i * nz + l] * PHt[j * nz + l];
-            P[i * nx + j] = Pw[i * nx + j] - a;
+            P[i * nx + j] -= a;
         }
     dw__mat_symmetrize(P, nx);
     *d2 = dd;
@@ -1355,6 +1442,7 @@ static int start_track(dw_tracker *t, int sensor_idx, const sensor *s, const dw_
         t->stats.pool_full++;
         return -1;
     }
+    t->pool[si].coast_us = m->coast_us;
     dw_trk *k = &t->pool[si].pub;
     set_reason(t, k, DW_TRK_STARTED, m->t_us);
     if (m->id_key)
@@ -1451,43 +1539,102 @@ static dw_status gate_pair(dw_tracker *t, const sensor *s, int64_t t_us, const d
     return push_pair(t, i, j, d2);
 }
 
-/* Does m gate with live slot si, at m's own time? */
-static int gates_now(const dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
+/* Does m fall inside d² `gate` of live slot si, at m's own time? */
+static int gates_now(const dw_tracker *t, int si, int sensor_idx, const dw_meas *m, double gate)
 {
     const sensor *s = &t->sensors[sensor_idx];
     double x[DW_TRK_MAX_X], P[NXX], d2;
     cache lc;
     state_at(t, si, m->t_us, x, P);
-    return plain_d2(&t->cfg.motion, s, ctx_of(s, m), m, x, P, &lc, &d2) == 0 && d2 < t->cfg.gate;
+    return plain_d2(&t->cfg.motion, s, ctx_of(s, m), m, x, P, &lc, &d2) == 0 && d2 < gate;
 }
 
-/* The track holding m's key has only its first state: its velocity is a
- * guess (init_vel_sigma), and a fast object's second report may fall outside
- * its gate. The key says it is the same object, so instead of a jump the two
- * reports start the track again by two-point differencing: position p2 (C2),
- * velocity (p2 - p1) / dt with covariance (C1 + C2) / dt^2, correlation
- * C2 / dt. Returns 0, or -1 (no position, or the reports are simultaneous)
- * and nothing changes. */
+/* A keyed measurement m missed the gate of slot si, the track holding its
+ * key: does the key make it go there all the same? Never for a measurement
+ * whose key is not the object's own word (a radar's Mode S address) against a
+ * track whose key is (a plot that contradicts the aircraft's own reports is
+ * the plot's error; with the gate widened such plots pulled ADS-B tracks about
+ * and an IMM took it for a turn). Else when the track has had one report only
+ * (its velocity is a guess: key_restart), or when m is cooperative and falls
+ * inside the wider key_gate (its own accuracy is good; the holder may have
+ * coasted). */
+static int key_forces(const dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
+{
+    const dw_trk *k = &t->pool[si].pub;
+    if ((k->id_key_flags & DW_MEAS_COOPERATIVE) && !(m->flags & DW_MEAS_COOPERATIVE))
+        return 0;
+    if (k->hits == 1)
+        return 1;
+    return (m->flags & DW_MEAS_COOPERATIVE) && gates_now(t, si, sensor_idx, m, t->key_gate);
+}
+
+/* The first state of slot si (its history's first entry, or the track
+ * itself: with one report its velocity is still the starting zero, so its
+ * position has not moved) and its time. */
+static int64_t first_state(const dw_tracker *t, int si, double *x1, double *P1)
+{
+    const slot *sl = &t->pool[si];
+    const int nx = t->cfg.motion.nx;
+    if (t->depth && sl->h_n > 0 && hist_at(t, si, 0)->sensor < 0) {
+        const hist *h = hist_at(t, si, 0);
+        if (t->n_models == 1) {
+            unpack_state(nx, h->s, x1, P1);
+        } else {
+            /* the modes were started equal (modes_init): the first one's
+             * common states are the track's */
+            const int n0 = t->models[0].nx;
+            double x0[MX], P0[MXX];
+            unpack_state(n0, h->s, x0, P0);
+            for (int a = 0; a < nx; a++) {
+                x1[a] = x0[a];
+                for (int b = 0; b < nx; b++)
+                    P1[a * nx + b] = P0[a * n0 + b];
+            }
+        }
+        return h->t_us;
+    }
+    memcpy(x1, sl->pub.x, sizeof(double) * DW_TRK_MAX_X);
+    memcpy(P1, sl->pub.P, sizeof(double) * NXX);
+    return sl->pub.t_us;
+}
+
+/* Slot si's state becomes (x, P) at t_us, its only history entry. */
+static void reset_state(dw_tracker *t, int si, const double *x, const double *P, int64_t t_us)
+{
+    slot *sl = &t->pool[si];
+    dw_trk *k = &sl->pub;
+    memcpy(k->x, x, sizeof k->x);
+    memcpy(k->P, P, sizeof k->P);
+    k->t_us = t_us;
+    if (t->n_models > 1) {
+        modes_init(t, si, x, P, t_us);
+        k->model_prob[0] = t->mu0[0];
+        k->model_prob[1] = t->mu0[1];
+    }
+    if (t->depth) {
+        sl->h_n = 0;
+        hist_push(t, si, -1, NULL);   /* a new first state */
+    }
+}
+
+/* The track holding m's key has had only its first report, and m misses its
+ * gate: its velocity is the init_vel_sigma guess, which a fast object
+ * contradicts, and the key says the two reports are of one object. Without a
+ * speed bound (key_vel_sigma 0) the two reports start the track again by
+ * two-point differencing: position p2 (C2), velocity (p2 - p1) / dt with
+ * covariance (C1 + C2) / dt^2, correlation C2 / dt. Returns 0, or -1 (no
+ * position, or the reports are simultaneous) and nothing changes. */
 static int two_point(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
 {
     const dw_motion_model *mm = &t->cfg.motion;
     const sensor *s = &t->sensors[sensor_idx];
-    slot *sl = &t->pool[si];
-    dw_trk *k = &sl->pub;
     const int nx = mm->nx, np = mm->n_pos;
     double p2[3], C2[9];
-    double dt = (double)(m->t_us - k->first_us) * 1e-6;
+    double x1[DW_TRK_MAX_X], P1[NXX];
+    int64_t t1 = first_state(t, si, x1, P1);
+    double dt = (double)(m->t_us - t1) * 1e-6;
     if (!(fabs(dt) > 1e-3) || s->model->to_pos(ctx_of(s, m), mm, m->z, m->R, p2, C2) != 0)
         return -1;
-    /* the first state: the history's first entry, or the track itself (its
-     * velocity is still the starting zero, so its position has not moved) */
-    double x1[DW_TRK_MAX_X], P1[NXX];
-    if (t->depth && sl->h_n > 0 && hist_at(t, si, 0)->sensor < 0) {
-        unpack_state(nx, hist_at(t, si, 0)->s, x1, P1);
-    } else {
-        memcpy(x1, k->x, sizeof x1);
-        memcpy(P1, k->P, sizeof P1);
-    }
     double x[DW_TRK_MAX_X] = {0}, P[NXX] = {0};
     for (int a = 0; a < np; a++) {
         int pa = mm->pos_idx[a], va = mm->vel_idx[a];
@@ -1501,21 +1648,38 @@ static int two_point(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
             P[va * nx + vb] = (c1 + c2) / (dt * dt);
         }
     }
-    memcpy(k->x, x, sizeof k->x);
-    memcpy(k->P, P, sizeof k->P);
-    k->t_us = m->t_us;
-    if (t->n_models > 1) {
-        modes_init(t, si, x, P, m->t_us);
-        k->model_prob[0] = t->mu0[0];
-        k->model_prob[1] = t->mu0[1];
-    }
-    k->last_d2 = 0.0;
-    if (t->depth) {
-        sl->h_n = 0;
-        hist_push(t, si, sensor_idx, NULL);   /* a new first state */
-    }
-    t->stats.two_point++;
+    reset_state(t, si, x, P, m->t_us);
+    t->pool[si].pub.last_d2 = 0.0;
     return 0;
+}
+
+/* The same with a speed bound: the track goes back to its first state with
+ * the velocity prior widened to key_vel_sigma per axis (uncorrelated with the
+ * position), and m is filtered in as any measurement. Where the two reports
+ * are far apart in time this is two-point differencing with that prior added
+ * (the update's velocity is their difference over dt, shrunk by
+ * key_vel_sigma² / (key_vel_sigma² + (C1 + C2) / dt²)); where they are a
+ * moment apart their difference says nothing of the velocity, and the update
+ * weighs the two positions instead. Two-point differencing alone turned an
+ * aircraft's AEW plot and its ADS-B report 1.6 ms later, 4 km apart, into
+ * 2,800 km/s with a sigma of 700 km/s: a track that gated every plot within
+ * hundreds of kilometres. */
+static void key_restart(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
+{
+    const dw_motion_model *mm = &t->cfg.motion;
+    const int nx = mm->nx, np = mm->n_pos;
+    const double v2 = t->cfg.key_vel_sigma * t->cfg.key_vel_sigma;
+    double x1[DW_TRK_MAX_X], P1[NXX];
+    int64_t t1 = first_state(t, si, x1, P1);
+    for (int a = 0; a < np; a++) {
+        const int va = mm->vel_idx[a];
+        x1[va] = 0.0;
+        for (int b = 0; b < nx; b++)
+            P1[va * nx + b] = P1[b * nx + va] = 0.0;
+        P1[va * nx + va] = v2;
+    }
+    reset_state(t, si, x1, P1, t1);
+    update_track(t, si, sensor_idx, m);
 }
 
 /* Slot si took measurement m (sensor sensor_idx): its bookkeeping. */
@@ -1529,8 +1693,16 @@ static inline void took(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
             take_key(t, si, m->id_key, m->flags);
         } else {
             k->id_key_flags |= m->flags & DW_MEAS_COOPERATIVE;  /* the object spoke */
-            if (k->hits == 1 && !gates_now(t, si, sensor_idx, m))
-                done = two_point(t, si, sensor_idx, m) == 0;
+            sl->key_miss = 0;
+            if (k->hits == 1 && !gates_now(t, si, sensor_idx, m, t->cfg.gate)) {
+                if (t->cfg.key_vel_sigma > 0) {
+                    key_restart(t, si, sensor_idx, m);
+                    done = 1;
+                } else {
+                    done = two_point(t, si, sensor_idx, m) == 0;
+                }
+                t->stats.two_point += (uint64_t)done;
+            }
         }
     }
     if (!done)
@@ -1538,8 +1710,10 @@ static inline void took(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
     k->hits++;
     k->misses = 0;
     k->miss_score = 0.0;
-    if (m->t_us > k->last_update_us)
+    if (m->t_us >= k->last_update_us) {
         k->last_update_us = m->t_us;
+        sl->coast_us = m->coast_us;
+    }
     if (m->t_us > sl->last_by_sensor[sensor_idx])
         sl->last_by_sensor[sensor_idx] = m->t_us;
     k->sensor_mask |= 1u << sensor_idx;
@@ -1709,11 +1883,13 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
                 size_t before = t->n_pairs;
                 if ((st = gate_pair(t, s, t_us, m, (int)j, t->live_of[h])) != DW_OK)
                     return st;
-                if (t->n_pairs == before && t->pool[h].pub.hits == 1 &&
+                if (t->n_pairs == before && key_forces(t, h, sensor_idx, mj) &&
                     (st = push_pair(t, t->live_of[h], (int)j, 0.5 * t->cfg.gate)) != DW_OK)
-                    return st;  /* no velocity yet: the key decides (two_point) */
+                    return st;
                 if (t->n_pairs > before)
                     continue;   /* its own track: nowhere else */
+                if (t->pool[h].pub.id_key_flags & DW_MEAS_COOPERATIVE)
+                    continue;   /* a cooperative track's key stays (step 6) */
             }
             if (mj->flags & DW_MEAS_COOPERATIVE)
                 continue;       /* a cooperative key never moves to a keyless track */
@@ -1880,7 +2056,8 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         dw_trk *k = &sl->pub;
         int mj = t->assigned[i];
         t->live_of[si] = -1;
-        int stale = t->cfg.max_coast_us > 0 && t_us - k->last_update_us > t->cfg.max_coast_us;
+        const int64_t coast = sl->coast_us > 0 ? sl->coast_us : t->cfg.max_coast_us;
+        int stale = coast > 0 && t_us - k->last_update_us > coast;
         if (!t->cache[i].seen && mj < 0 && !stale) {
             t->live[w++] = si;   /* not looked at: no hit, no miss */
             continue;
@@ -1930,13 +2107,26 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         if (mj->id_key) {
             int h = key_find(t, mj->id_key);
             if (h >= 0) {
-                if (t->pool[h].pub.hits == 1 || gates_now(t, h, sensor_idx, mj)) {
+                slot *hs = &t->pool[h];
+                if (gates_now(t, h, sensor_idx, mj, t->cfg.gate) || key_forces(t, h, sensor_idx, mj)) {
                     took(t, h, sensor_idx, mj);
                     t->stats.key_repeats++;
                     continue;
                 }
+                if ((hs->pub.id_key_flags & DW_MEAS_COOPERATIVE) &&
+                    !(mj->flags & DW_MEAS_COOPERATIVE)) {
+                    /* a radar's Mode S plot that contradicts the aircraft's
+                     * own reports: the plot is wrong, not the key */
+                    t->stats.key_refused++;
+                    continue;
+                }
+                if (++hs->key_miss < t->cfg.key_jump_after) {
+                    /* one report astray is not yet a jump */
+                    t->stats.key_held++;
+                    continue;
+                }
                 /* the report jumped: the key leaves its old track */
-                drop_key(t, &t->pool[h].pub);
+                drop_key(t, &hs->pub);
                 t->stats.key_jumps++;
             }
         }

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "dronewall/geo.h"
+#include "dronewall/ndjson.h"
 #include "dronewall/pipeline.h"
+#include "dronewall/sensors_file.h"
 
 #define DEG (M_PI / 180.0)
 #define T0 1757451000000000LL
@@ -756,6 +758,184 @@ static void identities_by_who_reports(void **state)
     free(s.v);
 }
 
+/* Five observations of the September scenario (copied from its run) that made
+ * a tentative track take a plot 430 km away at 150 km/s: an AEW plot of an
+ * airliner with its Mode S address, the airliner's ADS-B report 1.6 ms later
+ * 4 km from it, its next report, another AEW's plot of something far away and
+ * a radar plot. The two reports with one key used to be differenced into a
+ * velocity (2,800 km/s), the next report missed the track, the key jumped and
+ * the keyless track gated anything. Now one cooperative track holds the
+ * airliner, at a sane speed, and nothing else is confirmed. (Either the
+ * restart with a speed bound or the wider key gate alone passes this; the
+ * tracker's keyed_second_report_a_moment_later holds the restart.) */
+static void keyed_reports_a_moment_apart_stay_sane(void **state)
+{
+    (void)state;
+    static const char sensors[] =
+        "{\"sensors\":[\n"
+        "{\"id\":\"PL-RAD-02\",\"wire_id\":\"ASX-048-002\",\"kind\":\"radar\",\"owner\":\"PL\",\"lat_deg\":51.3,"
+        "\"lon_deg\":22.88,\"alt_m\":230,\"pd\":0.9,\"max_range_m\":450000,\"min_range_m\":2000,\"period_s\":10,"
+        "\"min_el_deg\":-2,\"max_el_deg\":29.999999999999996,\"clutter_per_scan\":3,"
+        "\"sigma\":{\"range_m\":100,\"az_deg\":0.2,\"alt_m\":500}},\n"
+        "{\"id\":\"IT-CAEW\",\"kind\":\"aew\",\"owner\":\"IT\",\"lat_deg\":52.7,\"lon_deg\":21.4,\"alt_m\":12000,"
+        "\"pd\":0.9,\"max_range_m\":400000,\"min_range_m\":1000,\"period_s\":10,\"min_el_deg\":-90,"
+        "\"max_el_deg\":90,\"sigma\":{\"range_m\":100,\"az_deg\":0.3,\"el_deg\":0.5}},\n"
+        "{\"id\":\"PL-AEW\",\"kind\":\"aew\",\"owner\":\"PL\",\"lat_deg\":51.95,\"lon_deg\":21.6,\"alt_m\":6000,"
+        "\"pd\":0.9,\"max_range_m\":350000,\"min_range_m\":1000,\"period_s\":10,\"min_el_deg\":-90,"
+        "\"max_el_deg\":90,\"sigma\":{\"range_m\":100,\"az_deg\":0.3,\"el_deg\":0.5}},\n"
+        "{\"id\":\"PL-ADSB-WAW\",\"kind\":\"adsb\",\"owner\":\"PL\",\"lat_deg\":52.17,\"lon_deg\":20.97,"
+        "\"alt_m\":120,\"pd\":0.95,\"max_range_m\":400000,\"period_s\":1,\"min_el_deg\":-5,\"max_el_deg\":90,"
+        "\"sigma\":{\"pos_m\":20}}\n"
+        "]}\n";
+    static const char *const obs[] = {
+        "{\"v\":1,\"type\":\"obs\",\"t_us\":1757470161460796,\"sensor\":\"PL-AEW\",\"kind\":\"POS3\","
+        "\"lat_deg\":50.27962023897855,\"lon_deg\":18.51758866616259,\"alt_m\":6720.167068004608,"
+        "\"sigma\":{\"pos_m\":1095.7332786756872,\"alt_m\":2298.713787909672},"
+        "\"cov_enu\":[714942.0468662847,-913171.887992114,97528.78833431804,-913171.887992114,"
+        "1200631.4179973712,75206.569466908,97528.78833431804,75206.569466908,5284085.078726034],"
+        "\"icao\":\"461F02\",\"mode3a\":\"1027\",\"callsign\":\"FIN123\"}",
+        "{\"v\":1,\"type\":\"obs\",\"t_us\":1757470161462434,\"sensor\":\"PL-ADSB-WAW\",\"kind\":\"POS3\","
+        "\"lat_deg\":50.31246347453765,\"lon_deg\":18.484796115480425,\"alt_m\":10998.196826016001,"
+        "\"sigma\":{\"pos_m\":100,\"alt_m\":15},\"vel_enu_mps\":[47.040560120018334,-222.86745331044048,0],"
+        "\"icao\":\"461F02\",\"mode3a\":\"1027\",\"callsign\":\"FIN123\"}",
+        "{\"v\":1,\"type\":\"obs\",\"t_us\":1757470162462434,\"sensor\":\"PL-ADSB-WAW\",\"kind\":\"POS3\","
+        "\"lat_deg\":50.31021635927721,\"lon_deg\":18.485332524432994,\"alt_m\":10988.696722080002,"
+        "\"sigma\":{\"pos_m\":100,\"alt_m\":15},\"vel_enu_mps\":[47.038583725596865,-222.86787045820768,0],"
+        "\"icao\":\"461F02\",\"mode3a\":\"1027\",\"callsign\":\"FIN123\"}",
+        "{\"v\":1,\"type\":\"obs\",\"t_us\":1757470164013356,\"sensor\":\"IT-CAEW\",\"kind\":\"POS3\","
+        "\"lat_deg\":53.96153489346908,\"lon_deg\":21.72302799205143,\"alt_m\":654.0626049153507,"
+        "\"sigma\":{\"pos_m\":551.7380694046005,\"alt_m\":983.1260370447279},"
+        "\"cov_enu\":[304414.8972303158,-110020.6489142423,31538.045769606142,-110020.6489142423,"
+        "60352.68408681928,82054.91484321581,31538.045769606142,82054.91484321581,966536.8047152717]}",
+        "{\"v\":1,\"type\":\"obs\",\"t_us\":1757470170898438,\"sensor\":\"PL-RAD-02\",\"kind\":\"POLAR\","
+        "\"alt_m\":2819.4,\"range_m\":247314.34375,\"az_deg\":277.734375,\"mode3a\":\"4302\"}",
+    };
+    dw_sensor *sn = NULL;
+    size_t ns = 0;
+    char err[256];
+    if (dw_sensors_load_mem(sensors, sizeof sensors - 1, ".json", &sn, &ns, err, sizeof err) != DW_OK)
+        fail_msg("%s", err);
+    assert_int_equal(ns, 4);
+    seen s;
+    dw_pipeline *p = make(sn, ns, &s);
+    for (size_t i = 0; i < sizeof obs / sizeof obs[0]; i++) {
+        dw_record rec;
+        if (dw_ndjson_parse(obs[i], strlen(obs[i]), &rec, err, sizeof err) != DW_OK)
+            fail_msg("obs %zu: %s", i, err);
+        assert_int_equal(rec.type, DW_REC_OBS);
+        assert_int_equal(dw_pipeline_obs(p, &rec.u.obs), DW_OK);
+    }
+    assert_int_equal(dw_pipeline_finish(p, INT64_MIN), DW_OK);
+    dw_pipeline_stats st;
+    dw_pipeline_get_stats(p, &st);
+    assert_int_equal(st.used, 5);
+    assert_int_equal(st.tracker.confirmed, 1);
+    assert_int_equal(st.tracker.key_jumps, 0);
+    assert_int_equal(st.tracker.two_point, 1);
+    assert_true(s.n >= 7);
+    uint64_t id = s.v[0].id;
+    for (size_t i = 0; i < s.n; i++) {
+        const dw_track *k = &s.v[i];
+        double v = sqrt(k->vel_enu_mps[0] * k->vel_enu_mps[0] + k->vel_enu_mps[1] * k->vel_enu_mps[1] +
+                        k->vel_enu_mps[2] * k->vel_enu_mps[2]);
+        assert_true(k->id == id);
+        assert_true(v < 400.0);
+        assert_true(fabs(k->lat_deg - 50.31) < 0.05 && fabs(k->lon_deg - 18.486) < 0.05);
+        assert_true(fabs(k->alt_m - 10990.0) < 200.0);
+    }
+    dw_pipeline_destroy(p);
+    free(s.v);
+    free(sn);
+}
+
+/* A partner reports a drone every 60 s, each report 180 s late, while a radar
+ * tracks something else (its batches keep the tracker's clock at the present;
+ * the drone is beyond its reach, so it counts no misses there).
+ * With the default coast (30 s) the partner's track is dropped at the first
+ * radar batch after it, 180 s old; with partner_coast_us 300 s it takes the
+ * next reports and is confirmed. The IMM's settings are checked at create. */
+static void partner_coast_and_imm_settings(void **state)
+{
+    (void)state;
+    dw_sensor sn[2];
+    sn[0] = radar("PL-RAD-01", NULL, 51.2, 23.4, 200);
+    dw_sensor_init(&sn[1], DW_SENSOR_PARTNER);
+    snprintf(sn[1].id, sizeof sn[1].id, "UA-WARN");
+    /* b beyond the radar's 200 km: it looks for it nowhere */
+    const target a = {51.5, 23.6, 1500.0, 40.0}, b = {53.3, 23.0, 1000.0, 40.0};
+    for (int coast = 0; coast < 2; coast++) {
+        seen s;
+        memset(&s, 0, sizeof s);
+        dw_pipeline_sink sink = {on_report, on_done, on_dead, &s};
+        dw_pipeline_config cfg;
+        dw_pipeline_config_default(&cfg);
+        cfg.partner_coast_us = coast ? 300 * S : 0;
+        cfg.report_us = 10 * S;
+        dw_pipeline *p = NULL;
+        char err[256];
+        assert_int_equal(dw_pipeline_create(sn, 2, &cfg, &sink, &p, err, sizeof err), DW_OK);
+        rng_state = 11;
+        for (int k = 0; k <= 100; k++) {
+            int64_t now = T0 + k * 4 * S;
+            dw_obs o = plot(&sn[0], "PL-RAD-01", &a, now, 1.0);
+            assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+            if (k >= 45 && k % 15 == 0) {
+                int64_t then = now - 180 * S;
+                dw_geodetic g = where(&b, then);
+                dw_obs_init(&o, DW_OBS_POS3);
+                snprintf(o.sensor, sizeof o.sensor, "UA-WARN");
+                o.t_us = then;
+                o.lat_deg = g.lat_deg;
+                o.lon_deg = g.lon_deg;
+                o.alt_m = g.alt_m;
+                o.sigma_pos_m = 300.0;
+                o.sigma_alt_m = 300.0;
+                o.has = DW_OBS_HAS_POS | DW_OBS_HAS_ALT;
+                assert_int_equal(dw_pipeline_obs(p, &o), DW_OK);
+            }
+        }
+        assert_int_equal(dw_pipeline_finish(p, INT64_MIN), DW_OK);
+        /* reports of a track near b */
+        size_t near_b = 0;
+        for (size_t i = 0; i < s.n; i++)
+            near_b += error_m(&s.v[i], &b, NULL) < 5000.0;
+        if (coast)
+            assert_true(near_b > 0);
+        else
+            assert_int_equal(near_b, 0);
+        dw_pipeline_destroy(p);
+        free(s.v);
+    }
+    /* the IMM: on, and its settings checked */
+    dw_pipeline_config cfg;
+    dw_pipeline_config_default(&cfg);
+    assert_int_equal(cfg.imm, 0);
+    cfg.imm = 1;
+    seen s;
+    memset(&s, 0, sizeof s);
+    dw_pipeline_sink sink = {on_report, on_done, on_dead, &s};
+    dw_pipeline *p = NULL;
+    char err[256];
+    assert_int_equal(dw_pipeline_create(sn, 2, &cfg, &sink, &p, err, sizeof err), DW_OK);
+    rng_state = 12;
+    feed_scans(p, &sn[0], "PL-RAD-01", &a, 30, 1.0);
+    assert_int_equal(dw_pipeline_finish(p, INT64_MIN), DW_OK);
+    dw_pipeline_stats st;
+    dw_pipeline_get_stats(p, &st);
+    assert_int_equal(st.tracker.confirmed, 1);
+    assert_true(s.n > 0 && error_m(&s.v[s.n - 1], &a, NULL) < 300.0);
+    dw_pipeline_destroy(p);
+    free(s.v);
+    cfg.imm_p_turn = 0.6;
+    cfg.imm_p_straight = 0.5;
+    p = NULL;
+    assert_int_equal(dw_pipeline_create(sn, 2, &cfg, &sink, &p, err, sizeof err), DW_ERR_INVALID);
+    assert_null(p);
+    cfg.imm = 0;        /* the IMM's settings matter only when it is on */
+    assert_int_equal(dw_pipeline_create(sn, 2, &cfg, &sink, &p, err, sizeof err), DW_OK);
+    dw_pipeline_destroy(p);
+}
+
 /* A citizen's report minutes late goes to the tracker at its own time, and a
  * POS2 report near a track updates it without moving its height. */
 static void late_pos2_reports_are_used(void **state)
@@ -854,6 +1034,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(a_drone_over_an_acoustic_line_is_tracked),
     cmocka_unit_test(overlapping_cells_start_a_track),
     cmocka_unit_test(identities_by_who_reports),
+    cmocka_unit_test(keyed_reports_a_moment_apart_stay_sane),
+    cmocka_unit_test(partner_coast_and_imm_settings),
     cmocka_unit_test(late_pos2_reports_are_used),
     cmocka_unit_test(polar_without_height_with_polar_2d),
 };

@@ -689,8 +689,40 @@ static void airliner_and_drone_never_merge(void **state)
     dw_tracker_destroy(t);
 }
 
-/* A report that no longer gates with the track holding its key takes the key
- * to a new track; the old track lives on without it. */
+/* d² of a 3-D position report at (x, y, z) with sigma against track k
+ * predicted to t_us. */
+static double d2_of(const dw_tracker *t, const dw_trk *k, int64_t t_us, const double *z,
+                    double sigma)
+{
+    dw_trk p;
+    dw_tracker_predict_copy(t, k, t_us, &p);
+    double S[9], Si[9], nu[3] = {z[0] - p.x[0], z[1] - p.x[2], z[2] - p.x[4]};
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            S[a * 3 + b] = p.P[(2 * a) * 6 + 2 * b] + (a == b) * sigma * sigma;
+    /* 3x3 inverse by cofactors */
+    double det = S[0] * (S[4] * S[8] - S[5] * S[7]) - S[1] * (S[3] * S[8] - S[5] * S[6]) +
+                 S[2] * (S[3] * S[7] - S[4] * S[6]);
+    Si[0] = (S[4] * S[8] - S[5] * S[7]) / det;
+    Si[1] = (S[2] * S[7] - S[1] * S[8]) / det;
+    Si[2] = (S[1] * S[5] - S[2] * S[4]) / det;
+    Si[3] = (S[5] * S[6] - S[3] * S[8]) / det;
+    Si[4] = (S[0] * S[8] - S[2] * S[6]) / det;
+    Si[5] = (S[2] * S[3] - S[0] * S[5]) / det;
+    Si[6] = (S[3] * S[7] - S[4] * S[6]) / det;
+    Si[7] = (S[1] * S[6] - S[0] * S[7]) / det;
+    Si[8] = (S[0] * S[4] - S[1] * S[3]) / det;
+    double d2 = 0;
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            d2 += nu[a] * Si[a * 3 + b] * nu[b];
+    return d2;
+}
+
+/* A cooperative report outside its holder's gate but inside the wider key
+ * gate updates the holder. One outside the key gate is dropped (the holder
+ * may have coasted, the report may be corrupt); a second in a row takes the
+ * key to a new track, and the old one lives on without it. */
 static void keyed_report_that_jumps_restarts(void **state)
 {
     (void)state;
@@ -704,22 +736,45 @@ static void keyed_report_that_jumps_restarts(void **state)
     }
     assert_int_equal(dw_tracker_count(t), 1);
     uint64_t old_id = dw_tracker_get(t, 0)->id;
-    dw_meas m = meas3(5000000, 30000.0, 0, 5000, 10, 7);
+    /* d² 25: outside the gate (11.8), inside the key gate (4 x 11.8) */
+    {
+        dw_trk p;
+        dw_tracker_predict_copy(t, dw_tracker_get(t, 0), 5000000, &p);
+        double z[3] = {p.x[0], p.x[2], p.x[4]};
+        double off = sqrt(25.0 * (p.P[2 * 6 + 2] + 100.0));
+        z[1] += off;
+        assert_near(d2_of(t, dw_tracker_get(t, 0), 5000000, z, 10), 25.0, 1e-6);
+        dw_meas m = meas3(5000000, z[0], z[1], z[2], 10, 5);
+        m.id_key = ICAO_KEY;
+        m.flags = DW_MEAS_COOPERATIVE;
+        assert_int_equal(dw_tracker_update(t, sa, m.t_us, &m, 1), DW_OK);
+        assert_int_equal(dw_tracker_count(t), 1);
+        assert_true(dw_tracker_get(t, 0)->last_user == 5 && dw_tracker_get(t, 0)->hits == 6);
+    }
+    /* 30 km off: dropped, the key stays */
+    dw_meas m = meas3(5500000, 30000.0, 0, 5000, 10, 7);
+    m.id_key = ICAO_KEY;
+    m.flags = DW_MEAS_COOPERATIVE;
+    assert_int_equal(dw_tracker_update(t, sa, m.t_us, &m, 1), DW_OK);
+    assert_int_equal(dw_tracker_count(t), 1);
+    assert_true(dw_tracker_get(t, 0)->id_key == ICAO_KEY && dw_tracker_get(t, 0)->last_user == 5);
+    /* the second in a row: the key jumps */
+    m = meas3(5800000, 30060.0, 0, 5000, 10, 8);
     m.id_key = ICAO_KEY;
     m.flags = DW_MEAS_COOPERATIVE;
     assert_int_equal(dw_tracker_update(t, sa, m.t_us, &m, 1), DW_OK);
     assert_int_equal(dw_tracker_count(t), 2);
     const dw_trk *o = dw_tracker_get(t, 0), *nw = dw_tracker_get(t, 1);
     assert_true(o->id == old_id && o->id_key == 0 && o->id_key_flags == 0);
-    assert_true(nw->id_key == ICAO_KEY && nw->status == DW_TRACK_CONFIRMED && nw->last_user == 7);
+    assert_true(nw->id_key == ICAO_KEY && nw->status == DW_TRACK_CONFIRMED && nw->last_user == 8);
     /* the old track, keyless now, may take radar plots again */
-    dw_meas pl = meas3(5000000, 1000.0, 0, 5000, 50, 9);
+    dw_meas pl = meas3(6000000, 1200.0, 0, 5000, 50, 9);
     assert_int_equal(dw_tracker_update(t, sr, pl.t_us, &pl, 1), DW_OK);
     assert_true(dw_tracker_get(t, 0)->last_user == 9);
     /* two reports of one key in one batch: the second updates the same track */
     dw_meas two[2];
-    two[0] = meas3(6000000, 30200.0, 0, 5000, 10, 11);
-    two[1] = meas3(6500000, 30300.0, 0, 5000, 10, 12);
+    two[0] = meas3(6000000, 30100.0, 0, 5000, 10, 11);
+    two[1] = meas3(6500000, 30200.0, 0, 5000, 10, 12);
     two[0].id_key = two[1].id_key = ICAO_KEY;
     two[0].flags = two[1].flags = DW_MEAS_COOPERATIVE;
     assert_int_equal(dw_tracker_update(t, sa, 6000000, two, 2), DW_OK);
@@ -728,7 +783,182 @@ static void keyed_report_that_jumps_restarts(void **state)
     assert_true(nw->hits == 3 && nw->last_user == 12 && nw->t_us == 6500000);
     dw_tracker_stats st;
     dw_tracker_get_stats(t, &st);
-    assert_true(st.key_jumps == 1 && st.key_repeats == 1);
+    assert_true(st.key_jumps == 1 && st.key_repeats == 1 && st.key_held == 1);
+    assert_true(st.key_refused == 0);
+    dw_tracker_destroy(t);
+}
+
+/* With key_jump_after 1 a key jumps at the first report outside the key gate. */
+static void key_jump_after_one(void **state)
+{
+    (void)state;
+    dw_tracker_config c;
+    dw_tracker_config_default(&c, 3, 0.5);
+    c.max_tracks = 16;
+    c.init_vel_sigma = 100.0;
+    c.key_jump_after = 1;
+    dw_tracker *t;
+    assert_int_equal(dw_tracker_create(&c, &t), DW_OK);
+    int sa;
+    assert_int_equal(dw_tracker_add_sensor(t, &dw_meas_linear_pos, NULL, &sa), DW_OK);
+    for (int k = 0; k < 4; k++) {
+        dw_meas m = meas3(k * 1000000LL, k == 3 ? 30000.0 : 200.0 * k, 0, 5000, 10, (uint32_t)k);
+        m.id_key = ICAO_KEY;
+        m.flags = DW_MEAS_COOPERATIVE;
+        assert_int_equal(dw_tracker_update(t, sa, m.t_us, &m, 1), DW_OK);
+    }
+    assert_int_equal(dw_tracker_count(t), 2);
+    assert_true(dw_tracker_get(t, 1)->id_key == ICAO_KEY && dw_tracker_get(t, 0)->id_key == 0);
+    dw_tracker_stats st;
+    dw_tracker_get_stats(t, &st);
+    assert_true(st.key_jumps == 1 && st.key_held == 0);
+    dw_tracker_destroy(t);
+}
+
+/* A radar plot carrying the aircraft's Mode S address (a key, not
+ * cooperative) goes to the aircraft's ADS-B track when it gates there; one
+ * that does not is dropped: it never takes the key away (before, 166 of the
+ * September scenario's 173 key jumps were such plots, each moving an
+ * airliner's identity to a new track). */
+static void mode_s_plot_never_takes_a_cooperative_key(void **state)
+{
+    (void)state;
+    int sa, sr;
+    dw_tracker *t = make3(&sa, &sr, 64);
+    for (int k = 0; k < 5; k++) {
+        dw_meas m = meas3(k * 1000000LL, 230.0 * k, 0, 9000, 10, 1);
+        m.id_key = ICAO_KEY;
+        m.flags = DW_MEAS_COOPERATIVE;
+        assert_int_equal(dw_tracker_update(t, sa, m.t_us, &m, 1), DW_OK);
+        if (k == 0)
+            continue;
+        /* a Mode S plot of it, then two 8 km off */
+        dw_meas pl = meas3(m.t_us + 400000, 230.0 * k + 92.0 + (k >= 3 ? 8000.0 : 0.0), 30.0, 9000, 100,
+                           k >= 3 ? 3 : 2);
+        pl.id_key = ICAO_KEY;
+        assert_int_equal(dw_tracker_update(t, sr, pl.t_us, &pl, 1), DW_OK);
+        assert_int_equal(dw_tracker_count(t), 1);
+        const dw_trk *a = dw_tracker_get(t, 0);
+        assert_true(a->id_key == ICAO_KEY && (a->id_key_flags & DW_MEAS_COOPERATIVE));
+        assert_true(a->last_user == (k >= 3 ? 1u : 2u));
+    }
+    dw_tracker_stats st;
+    dw_tracker_get_stats(t, &st);
+    assert_true(st.key_refused == 2 && st.key_jumps == 0 && st.key_held == 0);
+    assert_true(st.initiated == 1);
+    dw_tracker_destroy(t);
+}
+
+/* The case that made a track take a plot 430 km away: an aircraft's AEW plot
+ * with its Mode S address (the key, sigma 1 to 2.3 km) starts a track; its
+ * ADS-B report 1.6 ms later lies 4 km and 4 km up from it, outside the gate.
+ * Two-point differencing made that 2,800 km/s with a sigma of 700 km/s; the
+ * next ADS-B report missed the track, the key jumped, and the old track, its
+ * gate hundreds of kilometres wide, took the next plots anywhere. With the
+ * velocity prior widened to key_vel_sigma instead, the second report moves
+ * the track to where the aircraft says it is, its velocity stays within
+ * the prior, the next report gates, and a plot 430 km away does not. */
+static void keyed_second_report_a_moment_later(void **state)
+{
+    (void)state;
+    for (int bounded = 0; bounded < 2; bounded++) {
+        dw_tracker_config c;
+        dw_tracker_config_default(&c, 3, 1.0);
+        c.max_tracks = 16;
+        c.gate = 16.3;
+        c.confirm_m = 3;
+        c.confirm_n = 4;
+        c.init_vel_sigma = 80.0;
+        c.key_vel_sigma = bounded ? 1000.0 : 0.0;
+        dw_tracker *t;
+        assert_int_equal(dw_tracker_create(&c, &t), DW_OK);
+        int sp;
+        assert_int_equal(dw_tracker_add_sensor(t, &dw_meas_linear_pos, NULL, &sp), DW_OK);
+        /* east, north, up in metres from the AEW plot; the reports' own
+         * figures (their correlations left out) */
+        const int64_t t0 = 1757470161460796LL;
+        dw_meas aew = meas3(t0, 0, 0, 6720, 1, 1);
+        aew.R[0] = 714942.0;
+        aew.R[4] = 1200631.4;
+        aew.R[8] = 5284085.1;
+        aew.id_key = ICAO_KEY;
+        assert_int_equal(dw_tracker_update(t, sp, aew.t_us, &aew, 1), DW_OK);
+        dw_meas adsb = meas3(t0 + 1638, -2336.0, 3652.0, 10998.2, 100, 2);
+        adsb.R[8] = 15.0 * 15.0;
+        adsb.id_key = ICAO_KEY;
+        adsb.flags = DW_MEAS_COOPERATIVE;
+        assert_int_equal(dw_tracker_update(t, sp, adsb.t_us, &adsb, 1), DW_OK);
+        assert_int_equal(dw_tracker_count(t), 1);
+        const dw_trk *k = dw_tracker_get(t, 0);
+        double v = sqrt(k->x[1] * k->x[1] + k->x[3] * k->x[3] + k->x[5] * k->x[5]);
+        dw_tracker_stats st;
+        dw_tracker_get_stats(t, &st);
+        assert_true(st.two_point == 1);
+        if (!bounded) {
+            /* the old way: what went wrong */
+            assert_true(v > 1e6);
+            dw_tracker_destroy(t);
+            continue;
+        }
+        assert_true(v < 100.0);
+        assert_true(sqrt(k->P[1 * 6 + 1]) <= 1000.0 && sqrt(k->P[3 * 6 + 3]) <= 1000.0);
+        assert_near(k->x[0], -2336.0, 100.0);
+        assert_near(k->x[2], 3652.0, 100.0);
+        assert_near(k->x[4], 10998.2, 30.0);
+        /* the aircraft's next report, a second later, gates */
+        adsb = meas3(t0 + 1001638, -2336.0 + 47.0, 3652.0 - 222.9, 10988.7, 100, 3);
+        adsb.R[8] = 15.0 * 15.0;
+        adsb.id_key = ICAO_KEY;
+        adsb.flags = DW_MEAS_COOPERATIVE;
+        assert_int_equal(dw_tracker_update(t, sp, adsb.t_us, &adsb, 1), DW_OK);
+        assert_int_equal(dw_tracker_count(t), 1);
+        k = dw_tracker_get(t, 0);
+        assert_true(k->hits == 3 && k->last_user == 3 && k->id_key == ICAO_KEY);
+        /* another AEW's plot of something 430 km away starts its own track */
+        dw_meas far = meas3(t0 + 2552560, 230000.0, 410000.0, 654.0, 600, 4);
+        far.R[8] = 983.0 * 983.0;
+        assert_int_equal(dw_tracker_update(t, sp, far.t_us, &far, 1), DW_OK);
+        assert_int_equal(dw_tracker_count(t), 2);
+        assert_true(dw_tracker_get(t, 0)->last_user == 3);
+        dw_tracker_get_stats(t, &st);
+        assert_true(st.key_jumps == 0 && st.key_held == 0);
+        dw_tracker_destroy(t);
+    }
+}
+
+/* A fast aircraft whose second report falls outside the gate of a young
+ * track (velocity prior 20 m/s, 250 m/s true): the key restarts the track
+ * with the wide prior, which the two reports then determine; no jump, one
+ * track, the velocity within a few m/s of the truth by the fifth report. */
+static void keyed_fast_aircraft_restarts(void **state)
+{
+    (void)state;
+    dw_tracker_config c;
+    dw_tracker_config_default(&c, 3, 1.0);
+    c.max_tracks = 16;
+    c.init_vel_sigma = 20.0;
+    c.key_vel_sigma = 1000.0;
+    dw_tracker *t;
+    assert_int_equal(dw_tracker_create(&c, &t), DW_OK);
+    int sp;
+    assert_int_equal(dw_tracker_add_sensor(t, &dw_meas_linear_pos, NULL, &sp), DW_OK);
+    rng r = {77};
+    for (int k = 0; k < 5; k++) {
+        int64_t tu = k * 4000000LL;
+        dw_meas m = meas3(tu, 250.0 * 4 * k + 30 * nrand(&r), 30 * nrand(&r), 9000 + 30 * nrand(&r), 30,
+                          (uint32_t)k);
+        m.id_key = ICAO_KEY;
+        m.flags = DW_MEAS_COOPERATIVE;
+        assert_int_equal(dw_tracker_update(t, sp, tu, &m, 1), DW_OK);
+        assert_int_equal(dw_tracker_count(t), 1);
+    }
+    const dw_trk *k = dw_tracker_get(t, 0);
+    assert_true(k->hits == 5 && k->id_key == ICAO_KEY);
+    assert_near(k->x[1], 250.0, 10.0);
+    assert_near(k->x[3], 0.0, 10.0);
+    dw_tracker_stats st;
+    dw_tracker_get_stats(t, &st);
+    assert_true(st.two_point == 1 && st.key_jumps == 0 && st.key_held == 0);
     dw_tracker_destroy(t);
 }
 
@@ -816,6 +1046,40 @@ static void many_keys_come_and_go(void **state)
     dw_tracker_stats st;
     dw_tracker_get_stats(t, &st);
     assert_true(st.key_jumps == 0 && st.initiated == N && st.two_point == N);
+    dw_tracker_destroy(t);
+}
+
+/* A measurement's own coast_us replaces max_coast_us for the track it updates
+ * last: of two tracks 60 s without an update, the one a sparse feed's report
+ * (coast 100 s) made lives, the other (30 s) is dropped; a later ordinary
+ * update gives the first the short coast again. */
+static void measurement_coast_replaces_max_coast(void **state)
+{
+    (void)state;
+    dw_tracker_config c;
+    dw_tracker_config_default(&c, 3, 0.5);
+    c.max_tracks = 16;
+    c.max_coast_us = 30000000;
+    dw_tracker *t;
+    assert_int_equal(dw_tracker_create(&c, &t), DW_OK);
+    int s;
+    assert_int_equal(dw_tracker_add_sensor(t, &dw_meas_linear_pos, NULL, &s), DW_OK);
+    dw_meas m[2];
+    m[0] = meas3(0, 0, 0, 1000, 50, 1);
+    m[0].coast_us = 100000000;
+    m[1] = meas3(0, 50000, 0, 1000, 50, 2);
+    assert_int_equal(dw_tracker_update(t, s, 0, m, 2), DW_OK);
+    dw_cover cv;
+    memset(&cv, 0, sizeof cv);
+    cv.no_miss = 1;
+    assert_int_equal(dw_tracker_update_cover(t, s, 60000000, NULL, 0, &cv), DW_OK);
+    assert_int_equal(dw_tracker_count(t), 1);
+    assert_true(dw_tracker_get(t, 0)->last_user == 1);
+    dw_meas u = meas3(70000000, 0, 0, 1000, 50, 3);
+    assert_int_equal(dw_tracker_update(t, s, u.t_us, &u, 1), DW_OK);
+    assert_int_equal(dw_tracker_count(t), 1);
+    assert_int_equal(dw_tracker_update_cover(t, s, 110000000, NULL, 0, &cv), DW_OK);
+    assert_int_equal(dw_tracker_count(t), 0);
     dw_tracker_destroy(t);
 }
 
@@ -1145,8 +1409,8 @@ static void imm_config_checked(void **state)
  * diag((1 + 3w) / 4, (9 - 8w) / 9), whose determinant is largest at
  * w = 19/48. Then the fused covariance is diag(192/105, 432/280), the
  * estimate P_f ((1 - w) B^-1 z) = (192/105 * 29/96, 432/280 * 87/48), and the
- * velocity, uncorrelated with the position, keeps its value with its
- * variance divided by w. */
+ * velocity, uncorrelated with the position, keeps its value and its
+ * variance (the partner says nothing of it). */
 static void covariance_intersection_hand_case(void **state)
 {
     (void)state;
@@ -1177,7 +1441,8 @@ static void covariance_intersection_hand_case(void **state)
     assert_near(k->P[2 * 4 + 2], 432.0 / 280.0, 1e-7);         /* 1.542857 */
     assert_near(k->P[0 * 4 + 2], 0.0, 1e-12);
     assert_near(k->x[1], 0.0, 1e-12);
-    assert_near(k->P[1 * 4 + 1], 1.0 / w, 1e-6);               /* 2.526316 */
+    assert_near(k->P[1 * 4 + 1], 1.0, 1e-12);
+    (void)w;
     assert_near(k->P[0 * 4 + 1], 0.0, 1e-12);
     /* a partner no better than us on any axis adds nothing (w = 1) */
     double before[16];
@@ -1194,6 +1459,91 @@ static void covariance_intersection_hand_case(void **state)
     dw_tracker_stats st;
     dw_tracker_get_stats(t, &st);
     assert_true(st.ci_updates == 2);
+    dw_tracker_destroy(t);
+}
+
+/* A partner's position much better than ours (w at its floor): CI in the
+ * measurement's space, the velocity conditioned on the position through our
+ * own gain. One axis, track P = [[4, 1], [1, 1]] (a start with variances 3
+ * and 1, predicted 1 s), the partner at 2 with variance 1: the fused
+ * information w / 4 + (1 - w) is largest at w = 0, kept at 1e-4. Then
+ * S+ = 1 / (w / 4 + 1 - w), y+ = S+ (1 - w) 2, G = [1, 1/4], and
+ * P+ = P - G (4 - S+) G^T: the velocity's variance falls from 1 to
+ * 1 - (4 - S+) / 16 where dividing it by w made it 10^4. */
+static void covariance_intersection_conditions_the_rest(void **state)
+{
+    (void)state;
+    dw_tracker_config c;
+    dw_tracker_config_default(&c, 1, 1e-15);
+    c.max_tracks = 4;
+    c.init_vel_sigma = 1.0;
+    dw_tracker *t;
+    assert_int_equal(dw_tracker_create(&c, &t), DW_OK);
+    int s;
+    assert_int_equal(dw_tracker_add_sensor(t, &dw_meas_linear_pos, NULL, &s), DW_OK);
+    const double pos[1] = {0}, cov[1] = {3};
+    assert_int_equal(dw_tracker_start_track(t, s, 0, pos, cov, NULL), DW_OK);
+    dw_meas m;
+    memset(&m, 0, sizeof m);
+    m.t_us = 1000000;
+    m.z[0] = 2;
+    m.R[0] = 1;
+    m.flags = DW_MEAS_CI;
+    assert_int_equal(dw_tracker_update(t, s, m.t_us, &m, 1), DW_OK);
+    const dw_trk *k = dw_tracker_get(t, 0);
+    const double w = 1e-4, sp = 1.0 / (w / 4.0 + 1.0 - w), dy = sp * (1.0 - w) * 2.0;
+    assert_near(k->x[0], dy, 1e-9);
+    assert_near(k->x[1], dy / 4.0, 1e-9);
+    assert_near(k->P[0], sp, 1e-9);
+    assert_near(k->P[1], sp / 4.0, 1e-9);
+    assert_near(k->P[3], 1.0 - (4.0 - sp) / 16.0, 1e-9);
+    dw_tracker_destroy(t);
+}
+
+/* The September scenario's false tracks: a radar plot starts a track; a
+ * partner's report of the same object, 163 s older (the feed is 3 min late),
+ * is older than the track's history and is fused with the track predicted
+ * back there (position sigma 13 km). The partner's 200 m then dominate
+ * (w near 0): dividing the velocity's covariance by w gave a sigma of 800 m/s,
+ * and the next plot anywhere within 100 km gated. Conditioned instead, the
+ * velocity is what the two positions 163 s apart say: 5 km west and 3 km
+ * south in 163 s, with a sigma of about 10 m/s. */
+static void late_partner_report_gives_a_velocity(void **state)
+{
+    (void)state;
+    dw_tracker_config c;
+    dw_tracker_config_default(&c, 3, 1.0);
+    c.max_tracks = 16;
+    c.gate = 16.3;
+    c.confirm_m = 3;
+    c.confirm_n = 4;
+    c.init_vel_sigma = 80.0;
+    dw_tracker *t;
+    assert_int_equal(dw_tracker_create(&c, &t), DW_OK);
+    int sr, sp;
+    assert_int_equal(dw_tracker_add_sensor(t, &dw_meas_linear_pos, NULL, &sr), DW_OK);
+    assert_int_equal(dw_tracker_add_sensor(t, &dw_meas_linear_pos, NULL, &sp), DW_OK);
+    const int64_t t0 = 200000000;
+    dw_meas pl = meas3(t0, 0, 0, 1000, 300, 1);
+    assert_int_equal(dw_tracker_update(t, sr, t0, &pl, 1), DW_OK);
+    dw_meas pr = meas3(t0 - 163000000, 5000, 3000, 1000, 200, 2);
+    pr.flags = DW_MEAS_CI;
+    assert_int_equal(dw_tracker_update(t, sp, pr.t_us, &pr, 1), DW_OK);
+    assert_int_equal(dw_tracker_count(t), 1);
+    const dw_trk *k = dw_tracker_get(t, 0);
+    assert_true(k->hits == 2);
+    assert_near(k->x[1], -5000.0 / 163.0, 5.0);
+    assert_near(k->x[3], -3000.0 / 163.0, 5.0);
+    for (int a = 1; a < 6; a += 2)
+        assert_true(sqrt(k->P[a * 6 + a]) < 20.0);
+    /* a plot 30 km away 17 s after the first is another object */
+    dw_meas other = meas3(t0 + 17000000, 30000, 0, 1000, 300, 3);
+    assert_int_equal(dw_tracker_update(t, sr, other.t_us, &other, 1), DW_OK);
+    assert_int_equal(dw_tracker_count(t), 2);
+    assert_true(dw_tracker_get(t, 0)->last_user == 2);
+    dw_tracker_stats st;
+    dw_tracker_get_stats(t, &st);
+    assert_true(st.ci_updates == 1 && st.oosm_approx == 1);
     dw_tracker_destroy(t);
 }
 
@@ -1362,6 +1712,11 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(positionless_bounds_spare_far_tracks),
     cmocka_unit_test(airliner_and_drone_never_merge),
     cmocka_unit_test(keyed_report_that_jumps_restarts),
+    cmocka_unit_test(key_jump_after_one),
+    cmocka_unit_test(mode_s_plot_never_takes_a_cooperative_key),
+    cmocka_unit_test(keyed_second_report_a_moment_later),
+    cmocka_unit_test(keyed_fast_aircraft_restarts),
+    cmocka_unit_test(measurement_coast_replaces_max_coast),
     cmocka_unit_test(partner_key_joins_radar_track),
     cmocka_unit_test(many_keys_come_and_go),
     cmocka_unit_test(imm_follows_a_turn_and_a_straight_line),
@@ -1369,6 +1724,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(geo_imm_follows_a_turning_drone),
     cmocka_unit_test(imm_config_checked),
     cmocka_unit_test(covariance_intersection_hand_case),
+    cmocka_unit_test(covariance_intersection_conditions_the_rest),
+    cmocka_unit_test(late_partner_report_gives_a_velocity),
     cmocka_unit_test(out_of_sequence_is_exact_within_history),
     cmocka_unit_test(life_cycle_reasons),
 };
