@@ -134,6 +134,9 @@ typedef struct dw_pipeline_config {
                                    other sensors; a track it starts sits at the
                                    altitude prior). 0 (default): unsupported, as
                                    before                                          */
+    int radar_bias;             /* 1 (default): estimate each radar's azimuth and range
+                                   bias from the Mode S plots of ADS-B aircraft and
+                                   take it off its plots once valid (bias.h)       */
 } dw_pipeline_config;
 
 void dw_pipeline_config_default(dw_pipeline_config *c);
@@ -170,6 +173,8 @@ typedef struct dw_pipeline_stats {
     uint64_t init_explained;    /* fixes an existing track already explained        */
     uint64_t late;              /* used, but older than one used before             */
     uint64_t el_from_alt;       /* POLAR plots whose elevation came from alt_m     */
+    uint64_t bias_pairs;        /* plots given to the radar-bias estimator          */
+    uint64_t bias_corrected;    /* plots corrected by a valid radar bias            */
     uint64_t polar_no_el;       /* POLAR plots used as range and azimuth only      */
     uint64_t reports;           /* track reports made                               */
     uint64_t report_instants;
@@ -221,6 +226,12 @@ const char *const *dw_pipeline_sensor_names(const dw_pipeline *p, size_t *n);
  * wire_id), or -1: the lookup observations get, for callers that keep
  * per-sensor data of their own. */
 int dw_pipeline_sensor_find(const dw_pipeline *p, const char *name);
+
+/* The radar-bias estimator (bias.h), its radars numbered by tracker slot (see
+ * dw_pipeline_sensor_names), or NULL when cfg.radar_bias is 0. Owned by the
+ * pipeline, valid until destroy; read it between calls. */
+struct dw_bias;
+const struct dw_bias *dw_pipeline_bias(const dw_pipeline *p);
 
 /* The identity key of a text such as "icao:48AE21" or "rid:1581F5FJD2...":
  * 64-bit FNV-1a, never 0 (dw_meas.id_key). */

@@ -48,6 +48,8 @@ static void usage(FILE *f)
         "                         bearings without elevation, cells, POS2 (default 1000)\n"
         "      --prior-alt-sigma S  its sigma for tracks from bearings and cells (default 1000)\n"
         "      --pos2-alt-sigma S   its sigma for a track a POS2 report starts (default 1500)\n"
+        "      --radar-bias on|off  estimate each radar's azimuth and range bias from its plots\n"
+        "                         of ADS-B aircraft and take it off its plots (default on)\n"
         "      --imm on|off       a coordinated-turn model beside the constant-velocity one,\n"
         "                         mixed by an IMM (default off)\n"
         "      --imm-q Q          the turn model's horizontal process noise, m^2/s^3\n"
@@ -137,7 +139,8 @@ int cmd_track(int argc, char **argv)
            key_vel = def.key_vel_mps, partner_coast = (double)def.partner_coast_us * 1e-6,
            citizen_coast = (double)def.citizen_coast_us * 1e-6;
     enum { O_IMM = 256, O_IMM_Q, O_IMM_Q_TURN, O_IMM_TURN_SIGMA, O_IMM_SWITCH, O_KEY_VEL,
-           O_PARTNER_COAST, O_CITIZEN_COAST };
+           O_PARTNER_COAST, O_CITIZEN_COAST, O_RADAR_BIAS };
+    int radar_bias = def.radar_bias;
     static const struct option opts[] = {
         {"sensors", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
         {"report", required_argument, 0, 'R'},  {"window", required_argument, 0, 'W'},
@@ -153,6 +156,7 @@ int cmd_track(int argc, char **argv)
         {"pos2-alt-sigma", required_argument, 0, 'P'},
         {"polar-2d", no_argument, 0, '2'},
         {"imm", required_argument, 0, O_IMM},
+        {"radar-bias", required_argument, 0, O_RADAR_BIAS},
         {"imm-q", required_argument, 0, O_IMM_Q},
         {"imm-q-turn", required_argument, 0, O_IMM_Q_TURN},
         {"imm-turn-sigma", required_argument, 0, O_IMM_TURN_SIGMA},
@@ -184,6 +188,13 @@ int cmd_track(int argc, char **argv)
         case 'Z': prior_alt_sigma = strtod(optarg, &e); break;
         case 'P': pos2_alt_sigma = strtod(optarg, &e); break;
         case '2': polar_2d = 1; break;
+        case O_RADAR_BIAS:
+            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+                fprintf(stderr, "dronewall track: --radar-bias wants on or off\n");
+                return 2;
+            }
+            radar_bias = strcmp(optarg, "on") == 0;
+            break;
         case O_IMM:
             if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
                 fprintf(stderr, "dronewall track: --imm wants on or off\n");
@@ -286,6 +297,7 @@ int cmd_track(int argc, char **argv)
     cfg.pos2_alt_sigma_m = pos2_alt_sigma;
     cfg.polar_2d = polar_2d;
     cfg.imm = imm;
+    cfg.radar_bias = radar_bias;
     cfg.imm_q = imm_q;
     cfg.imm_q_turn = imm_q_turn;
     cfg.imm_turn_sigma = imm_turn_sigma;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dronewall/bias.h"
 #include "dronewall/geo.h"
 #include "dronewall/initiate.h"
 #include "dronewall/log.h"
@@ -103,6 +104,7 @@ struct dw_pipeline {
     dw_latlon_ctx ctx_cell;     /* CELL: the same, detection only          */
     dw_initiator *init;
     dw_init_fix fixes[MAX_FIXES];
+    dw_bias *bias;              /* radar registration by slot (bias.h), NULL: off */
 
     dw_meas *batch;
     size_t nb, batch_cap;
@@ -143,6 +145,7 @@ void dw_pipeline_config_default(dw_pipeline_config *c)
     c->imm_turn_sigma = 0.1;
     c->imm_p_turn = 0.05;
     c->imm_p_straight = 0.1;
+    c->radar_bias = 1;
 }
 
 uint64_t dw_pipeline_id_key(const char *text)
@@ -396,6 +399,11 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
         p->n_slots = idx + 1;
     }
 
+    if (c.radar_bias && (st = dw_bias_create(MAX_SLOTS, NULL, &p->bias)) != DW_OK) {
+        seterr(err, errlen, "radar registration: %s", dw_status_str(st));
+        dw_pipeline_destroy(p);
+        return st;
+    }
     p->cur_slot = -1;
     p->cur_src = -1;
     p->last_t = INT64_MIN;
@@ -411,6 +419,7 @@ void dw_pipeline_destroy(dw_pipeline *p)
     if (!p)
         return;
     dw_tracker_destroy(p->trk);
+    dw_bias_destroy(p->bias);
     dw_initiator_destroy(p->init);
     dw_sensors_index_destroy(p->index);
     free(p->sensors);
@@ -560,6 +569,99 @@ static void initiate(dw_pipeline *p, const dw_meas *m, int sensor)
     }
 }
 
+/* Radar registration (bias.h). The waiting batch of radar slot `sensor` loses the radar's
+ * bias as estimated now, once valid; the amounts taken off go to *b_az, *b_r, so that the
+ * plots can be given back to the estimator as measured. */
+static void bias_correct(dw_pipeline *p, int sensor, double *b_az, double *b_r)
+{
+    int valid = 0;
+    if (dw_bias_get(p->bias, sensor, b_az, b_r, NULL, NULL, &valid) != DW_OK || !valid) {
+        *b_az = *b_r = 0.0;
+        return;
+    }
+    for (size_t i = 0; i < p->nb; i++) {
+        dw_meas *x = &p->batch[i];
+        x->z[0] -= *b_r;
+        x->z[1] = fmod(x->z[1] - *b_az + 4.0 * M_PI, 2.0 * M_PI);
+    }
+    p->st.bias_corrected += p->nb;
+}
+
+/* After the batch: each plot that a cooperative aircraft's track took (its ICAO key, on a
+ * track whose key came from ADS-B) pairs the plot as measured with where the track, which
+ * has just taken it, puts the aircraft (bias.h, `posterior`). Tracks are found by the
+ * plot's `user`, which rises through a batch; one pass over the live tracks, which the
+ * tracker's update has just made anyway. */
+static void bias_feed(dw_pipeline *p, int sensor, const dw_meas *m, size_t n, double b_az,
+                      double b_r)
+{
+    const slot *k = &p->slots[sensor];
+    const uint32_t u0 = m[0].user, u1 = m[n - 1].user;
+    size_t keyed = 0;
+    for (size_t i = 0; i < n; i++)
+        keyed += m[i].id_key != 0;
+    if (!keyed)
+        return;                 /* no Mode S plot: no aircraft's own track took any */
+    size_t nt = dw_tracker_count(p->trk);
+    for (size_t i = 0; i < nt; i++) {
+        const dw_trk *tk = dw_tracker_get(p->trk, i);
+        if (!(tk->id_key_flags & DW_MEAS_COOPERATIVE) || tk->last_user < u0 ||
+            tk->last_user > u1 || !(tk->sensor_mask & (1u << sensor)))
+            continue;
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (m[mid].user < tk->last_user)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == n || m[lo].user != tk->last_user || m[lo].id_key != tk->id_key || m[lo].ctx)
+            continue;           /* not its own Mode S plot, or a 2-D plot (horizontal range) */
+        const dw_meas *x = &m[lo];
+        dw_trk at;
+        dw_tracker_predict_copy(p->trk, tk, x->t_us, &at);
+        double ecef[3] = {at.x[0], at.x[2], at.x[4]}, enu[3], r, az, el;
+        dw_enu_from_ecef(&k->site.frame, ecef, enu);
+        dw_polar_from_enu(enu, &r, &az, &el);
+        /* The track's sigmas along the line of sight and across it (horizontally). */
+        const double los_enu[3] = {enu[0] / r, enu[1] / r, enu[2] / r};
+        const double crs_enu[3] = {cos(az), -sin(az), 0.0};
+        double los[3], crs[3], var_l = 0.0, var_c = 0.0;
+        dw_ecef_vec_from_enu(&k->site.frame, los_enu, los);
+        dw_ecef_vec_from_enu(&k->site.frame, crs_enu, crs);
+        for (int a = 0; a < 3; a++)
+            for (int c = 0; c < 3; c++) {
+                const double pac = at.P[(2 * a) * 6 + 2 * c];
+                var_l += los[a] * pac * los[c];
+                var_c += crs[a] * pac * crs[c];
+            }
+        dw_bias_pair bp;
+        memset(&bp, 0, sizeof bp);
+        bp.t_us = x->t_us;
+        bp.radar = sensor;
+        bp.range_m = x->z[0];
+        bp.az_rad = x->z[1];
+        bp.corr_range_m = b_r;
+        bp.corr_az_rad = b_az;
+        bp.pred_range_m = r;
+        bp.pred_az_rad = az;
+        bp.track_sigma_m = sqrt((at.P[0] + at.P[14] + at.P[28]) / 3.0);
+        bp.track_range_sigma_m = sqrt(fmax(var_l, 1e-6));
+        bp.track_cross_sigma_m = sqrt(fmax(var_c, 1e-6));
+        bp.sigma_range_m = sqrt(x->R[0]);
+        bp.sigma_az_rad = sqrt(x->R[4]);
+        bp.posterior = 1;
+        if (dw_bias_add(p->bias, &bp, NULL) == DW_OK)
+            p->st.bias_pairs++;
+    }
+}
+
+const dw_bias *dw_pipeline_bias(const dw_pipeline *p)
+{
+    return p ? p->bias : NULL;
+}
+
 /* The waiting batch to the tracker, after the picture before it. */
 static dw_status flush_batch(dw_pipeline *p)
 {
@@ -573,6 +675,10 @@ static dw_status flush_batch(dw_pipeline *p)
     dw_status st = report_until(p, t - 1);
     if (st != DW_OK)
         return st;
+    /* Radar registration: the plots lose the radar's estimated bias on their way in. */
+    double b_az = 0.0, b_r = 0.0;
+    if (k->type == SLOT_POLAR && p->bias)
+        bias_correct(p, sensor, &b_az, &b_r);
     /* What this batch looked at. A radar's plots come in azimuth order as
      * the beam turns: the batch covers the arc swept since its previous
      * batch (the whole circle after a full period or at the start). A
@@ -600,6 +706,8 @@ static dw_status flush_batch(dw_pipeline *p)
     p->nb = 0;
     if ((st = dw_tracker_update_cover(p->trk, sensor, t, m, n, &cv)) != DW_OK)
         return st;
+    if (k->type == SLOT_POLAR && p->bias)
+        bias_feed(p, sensor, m, n, b_az, b_r);
     if (k->type == SLOT_BEARING || k->type == SLOT_2D)
         initiate(p, m, sensor);
     const dw_trk *dead;
