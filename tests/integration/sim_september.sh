@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The night of 9-10 September 2025 (scenarios/pl-2025-09-10.yaml) end to end: every drone is
 # reported and tracked at some point, and score.json says per class how complete the picture
-# was and how many tracks were false. The floors are today's tracker's, with a margin; the
-# fusion tracker is to raise them.
+# was and how many tracks were false. The
+# floors hold today's fusion tracker (decoys 0.94, one-way attack drones 0.97, airliners
+# 0.94, ~50 false tracks, ambiguity 1.06, no airliner track-number change) with a margin.
 set -euo pipefail
 : "${DW_BIN:?}" "${DW_SOURCE_DIR:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/dw-simpl.XXXXXX")
@@ -24,10 +25,12 @@ assert not unseen, "never reported: %s" % unseen
 assert not untracked, "never in the tracked picture: %s" % untracked
 shot = [t["id"] for t in threats if t.get("end") == "shot_down"]
 assert len(shot) == 4, "shot down: %s" % shot
-for c, floor in (("decoy", 0.2), ("owa_drone", 0.2), ("airliner", 0.8)):
+for c, floor in (("decoy", 0.9), ("owa_drone", 0.9), ("airliner", 0.9)):
     got = s["by_class"][c]["completeness"]
     assert got >= floor, "%s completeness %.3f < %.2f" % (c, got, floor)
-assert s["false_tracks"] >= 0 and "spuriousness" in s
+assert s["false_tracks"] <= 100, "%d false tracks" % s["false_tracks"]
+assert s["ambiguity"] <= 1.1, "ambiguity %.3f" % s["ambiguity"]
+assert s["by_class"]["airliner"]["id_changes"] <= 5, "airliner track-number changes"
 
 # Each drone crosses the border at a named crossing point (kind "border"): when it is 10 km
 # past that point it must already be in the picture (a confirmed track within 3 km).
