@@ -804,6 +804,19 @@ static void hhmmss(int64_t t_us, char *buf, size_t len)
     snprintf(buf, len, "%.8s", full + 11);
 }
 
+/* s as a JSON string: names and ids are the scenario author's words. */
+static void json_str(FILE *f, const char *s)
+{
+    char buf[256];
+    dw_jw w;
+    dw_jw_init(&w, buf, sizeof buf);
+    dw_jw_str(&w, s);
+    if (dw_jw_ok(&w))
+        fwrite(buf, 1, dw_jw_len(&w), f);
+    else
+        fputs("\"\"", f);
+}
+
 static int is_threat(dw_class c)
 {
     return c == DW_CLASS_OWA_DRONE || c == DW_CLASS_DECOY || c == DW_CLASS_QUADCOPTER ||
@@ -871,8 +884,9 @@ static void write_summary(run *r, const char *dir)
     dw__format_utc(s->start_us, a, sizeof a);
     dw__format_utc(s->end_us, b, sizeof b);
     fprintf(ft, "%s: %s to %s (times below are UTC)\n", s->name, a, b);
-    fprintf(fj, "{\"v\":1,\"scenario\":\"%s\",\"start\":\"%s\",\"end\":\"%s\",\"targets_by_class\":{",
-            s->name, a, b);
+    fprintf(fj, "{\"v\":1,\"scenario\":");
+    json_str(fj, s->name);
+    fprintf(fj, ",\"start\":\"%s\",\"end\":\"%s\",\"targets_by_class\":{", a, b);
     fprintf(ft, "targets:");
     int first = 1;
     for (int c = 0; c < DW_NCLASSES; c++)
@@ -937,8 +951,10 @@ static void write_summary(run *r, const char *dir)
         hhmmss(r->first_track[i], tk, sizeof tk);
         const dw_sim_event *e = end[i];
         hhmmss(e ? e->t_us : INT64_MIN, te, sizeof te);
-        fprintf(fj, "%s\n{\"id\":\"%s\",\"class\":\"%s\",\"launch_us\":%lld", first ? "" : ",",
-                st.truth.id, dw_class_name(st.truth.cls), (long long)launch[i]);
+        fprintf(fj, "%s\n{\"id\":", first ? "" : ",");
+        json_str(fj, st.truth.id);
+        fprintf(fj, ",\"class\":\"%s\",\"launch_us\":%lld", dw_class_name(st.truth.cls),
+                (long long)launch[i]);
         first = 0;
         if (e)
             fprintf(fj, ",\"end\":\"%s\",\"end_us\":%lld,\"end_lat_deg\":%.5f,\"end_lon_deg\":%.5f",
