@@ -92,6 +92,8 @@
 typedef struct dw_pipeline_config {
     double q;                   /* process noise, m²/s³ per horizontal axis (1)     */
     double q_vertical;          /* the same vertically (1)                          */
+    int merge_after;            /* duplicate tracks deleted after this many
+                                   sightings (dw_tracker_config.merge_after; 3)     */
     double init_vel_mps;        /* velocity sigma of a new track (80)               */
     double gate;                /* Mahalanobis d² gate (16.3: chi² 99.9 %, 3-D)      */
     int confirm_m, confirm_n;   /* confirm after M hits in N batches (3 of 4)       */

@@ -192,6 +192,12 @@ typedef struct dw_tracker_config {
     double grid_cell;           /* gating grid cell, position units; 0: auto */
     double max_gate_extent;     /* a gate wider than this is checked against
                                    every measurement instead of gridded; 0: auto */
+    int merge_after;            /* a confirmed track that, this many times with no
+                                   30 s gap, gates the measurement another
+                                   confirmed track took while lying within 3 sigma
+                                   of it with a like velocity is its duplicate:
+                                   the one with fewer hits is deleted (a track a
+                                   cooperative report keyed is kept). 0: never  */
     int64_t max_coast_us;       /* drop a track not updated for this long, 0: never;
                                    a measurement's own coast_us replaces it for the
                                    tracks it updates last                       */
@@ -257,7 +263,8 @@ void dw_tracker_config_imm(dw_tracker_config *c, const dw_motion_model *maneuver
     X(DW_TRK_COASTING_MISSED, "coasting_missed")                       \
     X(DW_TRK_DELETED_MISSED, "deleted_missed")                         \
     X(DW_TRK_DELETED_COAST_TIMEOUT, "deleted_coast_timeout")           \
-    X(DW_TRK_DELETED_NEVER_CONFIRMED, "deleted_never_confirmed")
+    X(DW_TRK_DELETED_NEVER_CONFIRMED, "deleted_never_confirmed")       \
+    X(DW_TRK_DELETED_DUPLICATE, "deleted_duplicate")
 
 typedef enum dw_trk_reason {
 #define DW_TRK_REASON_ENUM(e, s) e,
@@ -303,6 +310,10 @@ typedef struct dw_tracker_stats {
     uint64_t oosm_exact;            /* late measurements re-filtered exactly  */
     uint64_t oosm_approx;           /* late measurements older than the track's
                                        history: filtered in approximately */
+    uint64_t duplicates;            /* tracks deleted as another's duplicate */
+    uint64_t absorbed;              /* with merge_after: measurements in a
+                                       confirmed track's gate that started
+                                       nothing though no track took them  */
     uint64_t key_jumps;             /* keys taken from a track their report
                                        no longer gated with               */
     uint64_t key_held;              /* keyed reports that missed their holder,

@@ -48,6 +48,8 @@ static void usage(FILE *f)
         "                         bearings without elevation, cells, POS2 (default 1000)\n"
         "      --prior-alt-sigma S  its sigma for tracks from bearings and cells (default 1000)\n"
         "      --pos2-alt-sigma S   its sigma for a track a POS2 report starts (default 1500)\n"
+        "      --merge-after N    delete a confirmed track seen N times as another's duplicate\n"
+        "                         (same plots, within 3 sigma, like velocity); 0: never (default 3)\n"
         "      --radar-bias on|off  estimate each radar's azimuth and range bias from its plots\n"
         "                         of ADS-B aircraft and take it off its plots (default on)\n"
         "      --imm on|off       a coordinated-turn model beside the constant-velocity one,\n"
@@ -139,8 +141,9 @@ int cmd_track(int argc, char **argv)
            key_vel = def.key_vel_mps, partner_coast = (double)def.partner_coast_us * 1e-6,
            citizen_coast = (double)def.citizen_coast_us * 1e-6;
     enum { O_IMM = 256, O_IMM_Q, O_IMM_Q_TURN, O_IMM_TURN_SIGMA, O_IMM_SWITCH, O_KEY_VEL,
-           O_PARTNER_COAST, O_CITIZEN_COAST, O_RADAR_BIAS };
+           O_PARTNER_COAST, O_CITIZEN_COAST, O_RADAR_BIAS, O_MERGE_AFTER };
     int radar_bias = def.radar_bias;
+    long merge_after = def.merge_after;
     static const struct option opts[] = {
         {"sensors", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
         {"report", required_argument, 0, 'R'},  {"window", required_argument, 0, 'W'},
@@ -157,6 +160,7 @@ int cmd_track(int argc, char **argv)
         {"polar-2d", no_argument, 0, '2'},
         {"imm", required_argument, 0, O_IMM},
         {"radar-bias", required_argument, 0, O_RADAR_BIAS},
+        {"merge-after", required_argument, 0, O_MERGE_AFTER},
         {"imm-q", required_argument, 0, O_IMM_Q},
         {"imm-q-turn", required_argument, 0, O_IMM_Q_TURN},
         {"imm-turn-sigma", required_argument, 0, O_IMM_TURN_SIGMA},
@@ -188,6 +192,7 @@ int cmd_track(int argc, char **argv)
         case 'Z': prior_alt_sigma = strtod(optarg, &e); break;
         case 'P': pos2_alt_sigma = strtod(optarg, &e); break;
         case '2': polar_2d = 1; break;
+        case O_MERGE_AFTER: merge_after = strtol(optarg, &e, 10); break;
         case O_RADAR_BIAS:
             if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
                 fprintf(stderr, "dronewall track: --radar-bias wants on or off\n");
@@ -274,6 +279,10 @@ int cmd_track(int argc, char **argv)
     out w;
     memset(&w, 0, sizeof w);
 
+    if (merge_after < 0 || merge_after > 1000) {
+        fprintf(stderr, "dronewall track: --merge-after wants 0 to 1000\n");
+        return 2;
+    }
     if (dw_sensors_load(sensors_path, &sensors, &n_sensors, err, sizeof err) != DW_OK) {
         fprintf(stderr, "dronewall track: %s\n", err);
         return 1;
@@ -298,6 +307,7 @@ int cmd_track(int argc, char **argv)
     cfg.polar_2d = polar_2d;
     cfg.imm = imm;
     cfg.radar_bias = radar_bias;
+    cfg.merge_after = (int)merge_after;
     cfg.imm_q = imm_q;
     cfg.imm_q_turn = imm_q_turn;
     cfg.imm_turn_sigma = imm_turn_sigma;

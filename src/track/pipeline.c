@@ -125,6 +125,7 @@ void dw_pipeline_config_default(dw_pipeline_config *c)
     memset(c, 0, sizeof *c);
     c->q = 1.0;
     c->q_vertical = 1.0;
+    c->merge_after = 3;
     c->init_vel_mps = 80.0;
     c->gate = 16.3;
     c->confirm_m = 3;
@@ -277,6 +278,7 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
     dw_tracker_config tc;
     dw_tracker_config_default(&tc, 3, c.q);
     dw_motion_cv_geo_init(&tc.motion, c.q, c.q_vertical);
+    tc.merge_after = c.merge_after;
     tc.gate = c.gate;
     tc.confirm_m = c.confirm_m;
     tc.confirm_n = c.confirm_n;

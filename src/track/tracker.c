@@ -30,6 +30,9 @@ typedef struct slot {
     uint8_t key_miss;           /* reports of its key outside key_gate since
                                    its last one (key_jump_after)        */
     int64_t coast_us;           /* its newest measurement's coast_us, 0: none */
+    uint64_t dup_of;            /* the track it looked a duplicate of, how often */
+    uint32_t dup_n;             /* (merge_after) and when last: evidence older  */
+    int64_t dup_us;             /* than DUP_FORGET_US starts the count again     */
     int64_t last_by_sensor[MAX_SENSORS];
 } slot;
 
@@ -134,7 +137,9 @@ struct dw_tracker {
     /* Per-batch scratch, sized to max_tracks or grown to the largest batch. */
     cache *cache;               /* by live index */
     int *assigned;              /* by live index: measurement or -1 */
+    uint8_t *dup_kill;          /* by live index: a duplicate to delete */
     int *meas_taken;            /* by measurement: live index or -1 */
+    uint8_t *near_confirmed;    /* by measurement: in a confirmed track's gate */
     double (*mpos)[3];          /* by measurement: position */
     int32_t (*mcell)[3];
     int *mok;
@@ -220,6 +225,8 @@ void dw_tracker_destroy(dw_tracker *t)
     free(t->keys);
     free(t->cache);
     free(t->assigned);
+    free(t->dup_kill);
+    free(t->near_confirmed);
     free(t->meas_taken);
     free(t->mpos);
     free(t->mcell);
@@ -334,10 +341,12 @@ dw_status dw_tracker_create(const dw_tracker_config *cfg, dw_tracker **out)
     t->live_of = malloc(n * sizeof *t->live_of);
     t->cache = malloc(n * sizeof *t->cache);
     t->assigned = malloc(n * sizeof *t->assigned);
+    t->dup_kill = calloc(n, 1);
     t->overflow = malloc(n * sizeof *t->overflow);
     t->deleted = malloc(n * sizeof *t->deleted);
     t->loc_row = malloc(n * sizeof *t->loc_row);
     if (!t->pool || !t->free_slots || !t->live || !t->live_of || !t->cache || !t->assigned ||
+        !t->dup_kill ||
         !t->overflow || !t->deleted || !t->loc_row || !t->keys ||
         (t->n_models > 1 && !t->modes) || (t->depth && !t->hist) ||
         dw_assign_create(&t->assign) != DW_OK) {
@@ -655,6 +664,7 @@ static dw_status reserve_meas(dw_tracker *t, size_t n)
     while (cap < n)
         cap *= 2;
     GROW(t->meas_taken, cap, 0);
+    GROW(t->near_confirmed, cap, 0);
     GROW(t->mpos, cap, 0);
     GROW(t->mcell, cap, 0);
     GROW(t->mok, cap, 0);
@@ -1734,6 +1744,84 @@ static void kill_track(dw_tracker *t, int si, dw_trk_reason why, int64_t t_us)
     t->stats.deleted++;
 }
 
+/* Two confirmed tracks at the batch's time (both predicted there): close in
+ * position (Mahalanobis d2 of the difference under the sum of their position
+ * covariances below 11.3, chi-square 99 % in 3-D) and in velocity (closer
+ * than 3 sigma of the summed velocity variance, and never more than 30 m/s
+ * apart, so that two aircraft crossing are never taken for one). */
+static int same_object(const dw_tracker *t, const dw_trk *a, const dw_trk *b)
+{
+    const dw_motion_model *mm = &t->cfg.motion;
+    const int nx = mm->nx, np = mm->n_pos;
+    double S[9] = {0}, d[3] = {0}, Si[9];
+    for (int r = 0; r < np; r++) {
+        d[r] = a->x[mm->pos_idx[r]] - b->x[mm->pos_idx[r]];
+        for (int c = 0; c < np; c++)
+            S[r * np + c] = a->P[mm->pos_idx[r] * nx + mm->pos_idx[c]] +
+                            b->P[mm->pos_idx[r] * nx + mm->pos_idx[c]];
+    }
+    if (spd_inverse_nold(S, np, Si) != 0)
+        return 0;
+    double d2 = 0;
+    for (int r = 0; r < np; r++)
+        for (int c = 0; c < np; c++)
+            d2 += d[r] * Si[r * np + c] * d[c];
+    if (!(d2 < 11.3))
+        return 0;
+    double dv2 = 0, var = 0;
+    for (int r = 0; r < np; r++) {
+        double dv = a->x[mm->vel_idx[r]] - b->x[mm->vel_idx[r]];
+        dv2 += dv * dv;
+        var += a->P[mm->vel_idx[r] * nx + mm->vel_idx[r]] + b->P[mm->vel_idx[r] * nx + mm->vel_idx[r]];
+    }
+    return dv2 < 9.0 * var && dv2 < 30.0 * 30.0;
+}
+
+#define DUP_FORGET_US (30 * 1000000LL)
+
+static void find_duplicates(dw_tracker *t, int nl, int64_t t_us)
+{
+    for (size_t p = 0; p < t->n_pairs; p++) {
+        const dw_trk *kp = &t->pool[t->live[t->pairs[p].live]].pub;
+        if (kp->status == DW_TRACK_CONFIRMED || kp->status == DW_TRACK_COASTING)
+            t->near_confirmed[t->pairs[p].meas] = 1;
+    }
+    for (size_t p = 0; p < t->n_pairs; p++) {
+        int i = t->pairs[p].live, a = t->meas_taken[t->pairs[p].meas];
+        if (a < 0 || a == i)
+            continue;
+        slot *si = &t->pool[t->live[i]], *sa = &t->pool[t->live[a]];
+        dw_trk *ki = &si->pub, *ka = &sa->pub;
+        if (ki->status == DW_TRACK_TENTATIVE || ka->status == DW_TRACK_TENTATIVE ||
+            ki->status == DW_TRACK_DEAD || ka->status == DW_TRACK_DEAD)
+            continue;
+        /* The one to give up: fewer hits (the younger on a tie); a track a
+         * cooperative report keyed is never given up for an unkeyed one. */
+        int drop_i = ki->hits < ka->hits || (ki->hits == ka->hits && ki->id > ka->id);
+        if ((ki->id_key_flags & DW_MEAS_COOPERATIVE) && !(ka->id_key_flags & DW_MEAS_COOPERATIVE))
+            drop_i = 0;
+        else if ((ka->id_key_flags & DW_MEAS_COOPERATIVE) && !(ki->id_key_flags & DW_MEAS_COOPERATIVE))
+            drop_i = 1;
+        if (ki->id_key && ka->id_key && ki->id_key != ka->id_key)
+            continue;   /* two identities: two objects */
+        int d = drop_i ? i : a;
+        slot *sd = drop_i ? si : sa;
+        const dw_trk *keep = drop_i ? ka : ki;
+        if (t->dup_kill[d] || !same_object(t, ki, ka))
+            continue;
+        if (sd->dup_of == keep->id && t_us - sd->dup_us < DUP_FORGET_US) {
+            sd->dup_n++;
+        } else {
+            sd->dup_of = keep->id;
+            sd->dup_n = 1;
+        }
+        sd->dup_us = t_us;
+        if (sd->dup_n >= (uint32_t)t->cfg.merge_after)
+            t->dup_kill[d] = 1;
+    }
+    (void)nl;
+}
+
 dw_status dw_tracker_update(dw_tracker *t, int sensor_idx, int64_t t_us, const dw_meas *m, size_t n)
 {
     return dw_tracker_update_cover(t, sensor_idx, t_us, m, n, NULL);
@@ -1776,6 +1864,7 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
                 meas_var = tr;
         }
         t->meas_taken[j] = -1;
+        t->near_confirmed[j] = 0;
     }
 
     /* 1. Predict and linearise every track for this sensor. A track already
@@ -2047,6 +2136,12 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         }
     }
 
+    /* 4b. Duplicates: a confirmed track that gated a measurement another
+     * confirmed track took, lying within 3 sigma of it with a like velocity,
+     * batch after batch, is the same object tracked twice. */
+    if (t->cfg.merge_after > 0)
+        find_duplicates(t, nl, t_us);
+
     /* 5. Update, count misses, confirm and delete. */
     const uint32_t nmask = t->cfg.confirm_n >= 32 ? 0xffffffffu : ((1u << t->cfg.confirm_n) - 1);
     int w = 0;
@@ -2091,6 +2186,11 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
                 set_reason(t, k, DW_TRK_REACQUIRED, t_us);
             }
         }
+        if (dead == DW_TRK_NREASONS && t->dup_kill[i]) {
+            dead = DW_TRK_DELETED_DUPLICATE;
+            t->stats.duplicates++;
+        }
+        t->dup_kill[i] = 0;
         if (dead != DW_TRK_NREASONS)
             kill_track(t, si, dead, t_us);
         else
@@ -2129,6 +2229,13 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
                 drop_key(t, &hs->pub);
                 t->stats.key_jumps++;
             }
+        }
+        if (t->near_confirmed[j]) {
+            /* In a confirmed track's gate: the same object seen twice (two
+             * radars' plots a scan apart, a split plot), not a new one. */
+            t->near_confirmed[j] = 0;
+            t->stats.absorbed++;
+            continue;
         }
         if (!t->mok[j] || start_track(t, sensor_idx, s, mj) != 0) {
             t->unassigned[t->n_unassigned++] = (uint32_t)j;

@@ -1697,7 +1697,67 @@ static void life_cycle_reasons(void **state)
     assert_string_equal(dw_trk_reason_name(DW_TRK_DELETED_NEVER_CONFIRMED), "deleted_never_confirmed");
 }
 
+/* One object tracked twice (a split plot for a few scans confirms two tracks on it): with
+ * merge_after the younger is deleted as a duplicate after three sightings; two objects
+ * passing each other at 50 m in opposite directions are never merged; merge_after 0 keeps
+ * today's behaviour. */
+static void duplicates_are_merged(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 3; variant++) {
+        dw_tracker_config c;
+        dw_tracker_config_default(&c, 2, 1.0);
+        c.confirm_m = 2;
+        c.confirm_n = 3;
+        c.delete_misses = 50;     /* only a merge can delete here */
+        c.init_vel_sigma = 50.0;
+        c.max_tracks = 64;
+        c.merge_after = variant == 2 ? 0 : 3;
+        dw_tracker *t = NULL;
+        int sensor;
+        assert_int_equal(dw_tracker_create(&c, &t), DW_OK);
+        assert_int_equal(dw_tracker_add_sensor(t, &dw_meas_linear_pos, NULL, &sensor), DW_OK);
+        uint64_t dups = 0;
+        for (int k = 0; k < 20; k++) {
+            int64_t tk = k * 1000000LL;
+            dw_meas m[2];
+            size_t n;
+            if (variant == 1) {
+                /* two objects, 50 m apart across, flying opposite ways at 30 m/s */
+                m[0] = meas_at(tk, -300.0 + 30.0 * k, 0.0, 5.0, 0);
+                m[1] = meas_at(tk, 300.0 - 30.0 * k, 50.0, 5.0, 1);
+                n = 2;
+            } else {
+                m[0] = meas_at(tk, 20.0 * k, 0.0, 5.0, 0);
+                m[1] = meas_at(tk, 20.0 * k + 3.0, 0.0, 5.0, 1);   /* split plot */
+                n = k < 4 ? 2 : 1;
+            }
+            assert_int_equal(dw_tracker_update(t, sensor, tk, m, n), DW_OK);
+            const dw_trk *dead;
+            size_t nd = dw_tracker_deleted(t, &dead);
+            for (size_t i = 0; i < nd; i++)
+                if (dead[i].reason == DW_TRK_DELETED_DUPLICATE)
+                    dups++;
+        }
+        int count;
+        find_confirmed(t, &count);
+        dw_tracker_stats st;
+        dw_tracker_get_stats(t, &st);
+        if (variant == 0) {
+            assert_int_equal(dups, 1);
+            assert_int_equal(st.duplicates, 1);
+            assert_int_equal(count, 1);
+        } else {
+            assert_int_equal(dups, 0);
+            assert_int_equal(count, 2);
+        }
+        assert_string_equal(dw_trk_reason_name(DW_TRK_DELETED_DUPLICATE), "deleted_duplicate");
+        dw_tracker_destroy(t);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(duplicates_are_merged),
     cmocka_unit_test(one_target_confirms_and_converges),
     cmocka_unit_test(confirmed_track_deleted_after_misses),
     cmocka_unit_test(tentative_dies_without_m_of_n),
