@@ -25,6 +25,7 @@
 #include "dronewall/ndjson.h"
 #include "dronewall/pipeline.h"
 #include "dronewall/score_geo.h"
+#include "dronewall/sensors_file.h"
 #include "dronewall/sim.h"
 #include "sim/sim_int.h"
 
@@ -58,18 +59,13 @@ typedef struct feed {
     uint64_t bytes, obs;
 } feed;
 
-/* A name → sensor index map (open addressing), for in-band ids. */
-typedef struct namemap {
-    uint32_t *slot;                 /* index + 1, 0 = empty */
-    size_t mask;
-} namemap;
-
 struct run {
     dw_scenario *s;
     const dw_sim_options *opt;
     const dw_sim_sensor_info *sens;
     size_t n_sens;
-    namemap names;
+    dw_sensor *descs;               /* the sensors' descriptions, in table order */
+    dw_sensors_index *index;        /* their names (id, wire_id) → table index   */
     feed *feeds;
     size_t n_feeds;
     int32_t *feed_of;               /* by sensor index                           */
@@ -98,7 +94,6 @@ struct run {
     inst_track *inst;               /* the tracks reported at the current instant */
     size_t n_inst, cap_inst;
     uint64_t by_kind[DW_SENSOR_NKINDS];
-    const char **sensor_names;
 };
 
 /* ------------------------------------------------------------------ small helpers */
@@ -108,40 +103,6 @@ static void fail(run *r, const char *fmt, const char *a, const char *b)
     if (!r->failed)
         snprintf(r->err, r->errlen, fmt, a, b);
     r->failed = 1;
-}
-
-static uint64_t hash_name(const char *s)
-{
-    return dw_rng_hash(s);
-}
-
-static dw_status names_build(namemap *m, const dw_sim_sensor_info *s, size_t n)
-{
-    size_t cap = 16;
-    while (cap < 2 * n + 16)
-        cap <<= 1;
-    m->slot = calloc(cap, sizeof *m->slot);
-    if (!m->slot)
-        return DW_ERR_NOMEM;
-    m->mask = cap - 1;
-    for (size_t i = 0; i < n; i++) {
-        size_t h = (size_t)hash_name(s[i].desc.id) & m->mask;
-        while (m->slot[h])
-            h = (h + 1) & m->mask;
-        m->slot[h] = (uint32_t)i + 1;
-    }
-    return DW_OK;
-}
-
-static int names_find(const namemap *m, const dw_sim_sensor_info *s, const char *id)
-{
-    size_t h = (size_t)hash_name(id) & m->mask;
-    while (m->slot[h]) {
-        if (!strcmp(s[m->slot[h] - 1].desc.id, id))
-            return (int)m->slot[h] - 1;
-        h = (h + 1) & m->mask;
-    }
-    return -1;
 }
 
 static FILE *open_tmp(run *r, const char *dir, const char *name, char *tmp, size_t tmplen)
@@ -321,7 +282,7 @@ static uint8_t mix_of(const run *r, const dw_track *t)
         if (t->sensor_idx[i] >= nn || !names[t->sensor_idx[i]])
             continue;
         const char *nm = names[t->sensor_idx[i]];
-        int k = names_find(&r->names, r->sens, nm);
+        int k = dw_sensors_index_find(r->index, nm);
         if (k >= 0) {
             dw_sensor_kind sk = r->sens[k].desc.kind;
             radar |= sk == DW_SENSOR_RADAR || sk == DW_SENSOR_AEW;
@@ -395,7 +356,7 @@ static void deliver_decoded(run *r, feed *fd, const dw_obs *in)
     dw_obs o = *in;
     int idx = fd->sensor;
     if (idx < 0)
-        idx = names_find(&r->names, r->sens, o.sensor);
+        idx = dw_sensors_index_find(r->index, o.sensor);
     if (idx < 0) {
         r->pr.decode_malformed++;
         return;
@@ -741,18 +702,12 @@ static dw_status on_report_done(void *ctx, int64_t t_us)
 
 static dw_status sim_pipeline_open(run *r)
 {
-    dw_sensor *ds = malloc((r->n_sens ? r->n_sens : 1) * sizeof *ds);
-    if (!ds)
-        return DW_ERR_NOMEM;
-    for (size_t i = 0; i < r->n_sens; i++)
-        ds[i] = r->sens[i].desc;
     dw_pipeline_config cfg;
     dw_pipeline_config_default(&cfg);
     cfg.report_us = r->s->report_period_us;
     dw_pipeline_sink sink = {on_track, on_report_done, on_track, r};
     char perr[256];
-    dw_status st = dw_pipeline_create(ds, r->n_sens, &cfg, &sink, &r->pipe, perr, sizeof perr);
-    free(ds);
+    dw_status st = dw_pipeline_create(r->descs, r->n_sens, &cfg, &sink, &r->pipe, perr, sizeof perr);
     if (st != DW_OK)
         fail(r, "tracker: %s%s", perr, "");
     return st;
@@ -1035,8 +990,8 @@ dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress 
     r->enc = malloc(ENC_MAX_BYTES);
     r->first_seen = malloc((n_targets ? n_targets : 1) * sizeof *r->first_seen);
     r->first_track = malloc((n_targets ? n_targets : 1) * sizeof *r->first_track);
-    r->sensor_names = calloc(r->n_sens + 1, sizeof *r->sensor_names);
-    if (!r->line || !r->enc || !r->first_seen || !r->first_track || !r->sensor_names)
+    r->descs = malloc((r->n_sens ? r->n_sens : 1) * sizeof *r->descs);
+    if (!r->line || !r->enc || !r->first_seen || !r->first_track || !r->descs)
         goto done;
     for (size_t i = 0; i < n_targets; i++) {
         r->first_track[i] = INT64_MIN;
@@ -1044,9 +999,14 @@ dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress 
             r->first_seen[i][k] = INT64_MIN;
     }
     for (size_t i = 0; i < r->n_sens; i++)
-        r->sensor_names[i] = r->sens[i].desc.id;
-    if (names_build(&r->names, r->sens, r->n_sens) != DW_OK)
-        goto done;
+        r->descs[i] = r->sens[i].desc;
+    {
+        char ierr[256];
+        if ((st = dw_sensors_index_create(r->descs, r->n_sens, &r->index, ierr, sizeof ierr)) != DW_OK) {
+            fail(r, "sensors: %s%s", ierr, "");
+            goto done;
+        }
+    }
     const char *dir = opt->out_dir;
     if (dir) {
         if (mkdirs(dir) != 0) {
@@ -1133,7 +1093,6 @@ done:
     if (out)
         *out = r->pr;
     dw_pipeline_destroy(r->pipe);
-    free(r->names.slot);
     free(r->feeds);
     free(r->feed_of);
     free(r->heap);
@@ -1145,6 +1104,7 @@ done:
     free(r->first_seen);
     free(r->first_track);
     free(r->inst);
-    free(r->sensor_names);
+    dw_sensors_index_destroy(r->index);
+    free(r->descs);
     return st;
 }
