@@ -341,6 +341,15 @@ static dw__sim_point jitter(dw__sim_point p, double spread_m, dw_rng *r)
     return p;
 }
 
+/* The k-th of n instants spread evenly over [t0, t1): each at a random point of its own
+ * slot, so a wave is regular without being a metronome (raids' launches, traffic's
+ * departures). */
+static int64_t spread_instant(int64_t t0, int64_t t1, long n, long k, dw_rng *r)
+{
+    double slot = (double)(t1 - t0) / (double)n;
+    return t0 + (int64_t)llround(slot * ((double)k + dw_rng_uniform(r)));
+}
+
 static double route_length_m(const dw__sim_point *pts, size_t n)
 {
     double L = 0;
@@ -415,9 +424,7 @@ static dw_status read_raids(loader *L, const json_t *arr, uint64_t seed)
             if (!sp)
                 return DW_ERR_NOMEM;
             snprintf(sp->id, sizeof sp->id, "%s%0*ld", re.prefix, width, k + 1);
-            /* Evenly over the window, each at a random point of its own slot. */
-            double slot = (double)(re.t1 - re.t0) / (double)re.count;
-            sp->launch_us = re.t0 + (int64_t)llround(slot * ((double)k + dw_rng_uniform(&r)));
+            sp->launch_us = spread_instant(re.t0, re.t1, re.count, k, &r);
             sp->route[0] = from[(size_t)k % nf];
             size_t n = 1;
             for (size_t j = 0; j < nv; j++)
@@ -504,8 +511,7 @@ static dw_status read_traffic(loader *L, const json_t *arr, uint64_t seed)
                 return DW_ERR_PARSE;
             if (sp->n_route < 2)
                 return dw__cfg_fail(&L->c, rt, where, "a route needs at least two points");
-            double slot = (double)(fe.t1 - fe.t0) / (double)fe.count;
-            sp->launch_us = fe.t0 + (int64_t)llround(slot * ((double)k + dw_rng_uniform(&r)));
+            sp->launch_us = spread_instant(fe.t0, fe.t1, fe.count, k, &r);
             ovr o = fe.o;
             unsigned long seq = L->n_traffic++;
             if (!o.callsign[0])
