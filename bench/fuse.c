@@ -35,6 +35,7 @@
 #include "dronewall/ndjson.h"
 #include "dronewall/pipeline.h"
 #include "dronewall/sensors_file.h"
+#include "bench_tmp.h"
 #include "dronewall/sim.h"
 
 static double now_s(clockid_t c)
@@ -196,7 +197,7 @@ int main(int argc, char **argv)
     const char *dir = obs_dir;
     int own = 0;
     if (!dir) {
-        if (!mkdtemp(tmpdir)) {
+        if (bench_tmp_make(tmpdir) != 0) {
             perror("dw_bench_fuse: mkdtemp");
             return 1;
         }
@@ -357,11 +358,7 @@ out:
     if (f)
         fclose(f);
     free(sensors);
-    if (own) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "dw_bench_fuse: could not remove %s\n", tmpdir);
-    }
+    if (own)
+        bench_tmp_remove("dw_bench_fuse", tmpdir);
     return rc;
 }

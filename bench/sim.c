@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_tmp.h"
 #include "dronewall/sim.h"
 
 static double now_s(clockid_t c)
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
     char tmpdir[] = "/tmp/dw_bench_sim.XXXXXX";
     int own = 0;
     if (!out) {
-        if (!mkdtemp(tmpdir)) {
+        if (bench_tmp_make(tmpdir) != 0) {
             perror("dw_bench_sim: mkdtemp");
             return 1;
         }
@@ -104,11 +105,7 @@ int main(int argc, char **argv)
            (unsigned long long)pr.truth_written, (unsigned long long)pr.bytes_encoded,
            (unsigned long long)pr.encode_errors, rss_mb);
     dw_scenario_destroy(s);
-    if (own) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "dw_bench_sim: could not remove %s\n", tmpdir);
-    }
+    if (own)
+        bench_tmp_remove("dw_bench_sim", tmpdir);
     return 0;
 }
