@@ -26,24 +26,27 @@ typedef struct ttype {
     dw__sim_end end;
     uint32_t flags;
     double wander_m;
+    double bank_deg;                /* in turns at waypoints */
 } ttype;
 
 /* Public figures (domain-facts §2.1): Shahed-136/Geran-2 ~185 km/h, cruise reported at
  * 2-5 km in 2025, range >1,000 km, terminal dive; Gerbera foam decoy ≤160 km/h, ceiling
  * ~3 km, range ≤600 km, lands when the fuel ends. RCS and sound levels are engineering
- * guesses (a 2.5 m composite airframe; a 50 hp two-stroke "moped" engine). */
+ * guesses (a 2.5 m composite airframe; a 50 hp two-stroke "moped" engine). Banks in turns:
+ * 25° for an airliner (its usual limit in service), 30° for drones, light aircraft and
+ * helicopters, 60° for a fighter (a 2 g turn). */
 static const ttype types[] = {
-    {"shahed", DW_CLASS_OWA_DRONE, 185, 2000, 5, 0.5, 100, 2000, DW_SIM_END_DIVE, DW_SIM_AUDIBLE, 0},
-    {"gerbera", DW_CLASS_DECOY, 150, 1000, 4, 0.3, 92, 600, DW_SIM_END_LAND, DW_SIM_AUDIBLE, 0},
-    {"geran3", DW_CLASS_OWA_DRONE, 550, 5000, 15, 0.5, 110, 1000, DW_SIM_END_DIVE, DW_SIM_AUDIBLE, 0},
-    {"lancet", DW_CLASS_OWA_DRONE, 110, 500, 4, 0.05, 80, 50, DW_SIM_END_DIVE, DW_SIM_AUDIBLE | DW_SIM_RF, 0},
-    {"quadcopter", DW_CLASS_QUADCOPTER, 60, 120, 4, 0.01, 75, 25, DW_SIM_END_LAND, DW_SIM_RF | DW_SIM_AUDIBLE, 0},
-    {"airliner", DW_CLASS_AIRLINER, 820, 11000, 12, 40, 120, 0, DW_SIM_END_LAND, DW_SIM_ADSB | DW_SIM_SSR, 0},
+    {"shahed", DW_CLASS_OWA_DRONE, 185, 2000, 5, 0.5, 100, 2000, DW_SIM_END_DIVE, DW_SIM_AUDIBLE, 0, 30},
+    {"gerbera", DW_CLASS_DECOY, 150, 1000, 4, 0.3, 92, 600, DW_SIM_END_LAND, DW_SIM_AUDIBLE, 0, 30},
+    {"geran3", DW_CLASS_OWA_DRONE, 550, 5000, 15, 0.5, 110, 1000, DW_SIM_END_DIVE, DW_SIM_AUDIBLE, 0, 30},
+    {"lancet", DW_CLASS_OWA_DRONE, 110, 500, 4, 0.05, 80, 50, DW_SIM_END_DIVE, DW_SIM_AUDIBLE | DW_SIM_RF, 0, 45},
+    {"quadcopter", DW_CLASS_QUADCOPTER, 60, 120, 4, 0.01, 75, 25, DW_SIM_END_LAND, DW_SIM_RF | DW_SIM_AUDIBLE, 0, 60},
+    {"airliner", DW_CLASS_AIRLINER, 820, 11000, 12, 40, 120, 0, DW_SIM_END_LAND, DW_SIM_ADSB | DW_SIM_SSR, 0, 25},
     {"light_aircraft", DW_CLASS_LIGHT_AIRCRAFT, 200, 1500, 4, 2, 100, 0, DW_SIM_END_LAND,
-     DW_SIM_ADSB | DW_SIM_SSR | DW_SIM_AUDIBLE, 0},
-    {"fighter", DW_CLASS_FIGHTER, 900, 6000, 50, 3, 130, 0, DW_SIM_END_LEAVE, DW_SIM_SSR | DW_SIM_AUDIBLE, 0},
-    {"helicopter", DW_CLASS_HELICOPTER, 200, 300, 5, 5, 110, 0, DW_SIM_END_LAND, DW_SIM_SSR | DW_SIM_AUDIBLE, 0},
-    {"bird_flock", DW_CLASS_BIRD, 40, 150, 1, 0.02, 0, 0, DW_SIM_END_LEAVE, 0, 300},
+     DW_SIM_ADSB | DW_SIM_SSR | DW_SIM_AUDIBLE, 0, 30},
+    {"fighter", DW_CLASS_FIGHTER, 900, 6000, 50, 3, 130, 0, DW_SIM_END_LEAVE, DW_SIM_SSR | DW_SIM_AUDIBLE, 0, 60},
+    {"helicopter", DW_CLASS_HELICOPTER, 200, 300, 5, 5, 110, 0, DW_SIM_END_LAND, DW_SIM_SSR | DW_SIM_AUDIBLE, 0, 30},
+    {"bird_flock", DW_CLASS_BIRD, 40, 150, 1, 0.02, 0, 0, DW_SIM_END_LEAVE, 0, 300, 45},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -62,6 +65,7 @@ static const ttype *find_type(const char *name)
 typedef struct ovr {
     char type[32], cls[24], end[8];
     double speed_mps, alt_m, climb_mps, range_m, dive_rad, glide_ratio, rcs_m2, sound_db, wander_m;
+    double bank_rad;
     int adsb, ssr, rf, rid_b, audible;
     int64_t shot_us;
     char icao[8], callsign[DW_CALLSIGN_MAX], squawk[6], rid[DW_RID_MAX];
@@ -81,6 +85,7 @@ typedef struct ovr {
     {"rcs_m2", DW_CF_NUM, O(rcs_m2), 0, 1e-5, 1e4, 0},                         \
     {"sound_db", DW_CF_NUM, O(sound_db), 0, 0, 200, 0},                        \
     {"wander_m", DW_CF_NUM, O(wander_m), 0, 0, 1e5, 0},                        \
+    {"bank_deg", DW_CF_DEG, O(bank_rad), 0, 0, 85, 0},                         \
     {"adsb", DW_CF_BOOL, O(adsb), 0, 0, 0, 0},                                 \
     {"ssr", DW_CF_BOOL, O(ssr), 0, 0, 0, 0},                                   \
     {"rf", DW_CF_BOOL, O(rf), 0, 0, 0, 0},                                     \
@@ -96,7 +101,7 @@ static void ovr_init(ovr *o)
 {
     memset(o, 0, sizeof *o);
     o->speed_mps = o->alt_m = o->climb_mps = o->range_m = o->dive_rad = o->glide_ratio = NAN;
-    o->rcs_m2 = o->sound_db = o->wander_m = NAN;
+    o->rcs_m2 = o->sound_db = o->wander_m = o->bank_rad = NAN;
     o->adsb = o->ssr = o->rf = o->rid_b = o->audible = -1;
     o->shot_us = INT64_MIN;
 }
@@ -156,6 +161,7 @@ static dw_status make_spec(loader *L, const json_t *node, const char *where, con
     sp->wander_m = isnan(o->wander_m) ? ty->wander_m : o->wander_m;
     sp->dive_rad = isnan(o->dive_rad) ? 30 * M_PI / 180 : o->dive_rad;
     sp->glide_ratio = isnan(o->glide_ratio) ? 8.0 : o->glide_ratio;
+    sp->bank_rad = isnan(o->bank_rad) ? ty->bank_deg * M_PI / 180 : o->bank_rad;
     sp->end = ty->end;
     if (o->end[0]) {
         if (!strcmp(o->end, "land"))
@@ -204,16 +210,36 @@ static dw_status read_route(loader *L, const json_t *arr, const char *where, con
 {
     if (!json_is_array(arr) || json_array_size(arr) == 0)
         return dw__cfg_fail(&L->c, arr, where, "%s must be a non-empty list of positions", key);
-    if (json_array_size(arr) > cap)
-        return dw__cfg_fail(&L->c, arr, where, "%s has %zu points; at most %zu", key,
-                            json_array_size(arr), cap);
-    size_t i;
+    size_t i, k = 0;
     json_t *v;
     json_array_foreach(arr, i, v) {
-        if (dw__cfg_point(&L->c, v, where, &pts[i]) != DW_OK)
-            return DW_ERR_PARSE;
+        /* {laps: N, of: [positions]}: a circuit flown N times (a racetrack, an orbit) */
+        const json_t *laps = json_is_object(v) ? json_object_get(v, "laps") : NULL;
+        const json_t *of = laps ? json_object_get(v, "of") : v;
+        double nl = 1;
+        if (laps) {
+            if (json_object_size(v) != 2 || !json_is_array(of) || json_array_size(of) == 0)
+                return dw__cfg_fail(&L->c, v, where,
+                                    "a %s item with 'laps' has exactly the keys laps and of "
+                                    "(a non-empty list of positions)", key);
+            nl = json_is_number(laps) ? json_number_value(laps) : 0;
+            if (!(nl >= 1 && nl <= 1000 && nl == floor(nl)))
+                return dw__cfg_fail(&L->c, laps, where, "laps must be a whole number from 1 to 1000");
+        }
+        size_t per = laps ? json_array_size(of) : 1;
+        if ((double)k + nl * (double)per > (double)cap)
+            return dw__cfg_fail(&L->c, v, where, "%s has more than %zu points", key, cap);
+        for (size_t r = 0; r < (size_t)nl; r++)
+            for (size_t q = 0; q < per; q++) {
+                const json_t *pv = laps ? json_array_get(of, q) : v;
+                if (r == 0 && dw__cfg_point(&L->c, pv, where, &pts[k]) != DW_OK)
+                    return DW_ERR_PARSE;
+                if (r > 0)
+                    pts[k] = pts[k - per];
+                k++;
+            }
     }
-    *n = json_array_size(arr);
+    *n = k;
     return DW_OK;
 }
 

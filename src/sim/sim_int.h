@@ -103,7 +103,7 @@ typedef enum dw__sim_end {
     DW_SIM_END_LEAVE,       /* vanish at the last waypoint (left the simulated area)       */
 } dw__sim_end;
 
-#define DW_SIM_MAX_ROUTE 64
+#define DW_SIM_MAX_ROUTE 96
 
 typedef struct dw__sim_target_spec {
     char id[DW_ID_MAX];
@@ -126,6 +126,7 @@ typedef struct dw__sim_target_spec {
     double glide_ratio;             /* fuel out: metres forward per metre down      */
     int64_t shot_us;                /* shot down at this instant; 0: never          */
     double wander_m;                /* birds: random lateral wander amplitude       */
+    double bank_rad;                /* bank in turns: radius v²/(g tan bank); 0: corners */
 } dw__sim_target_spec;
 
 /* Builds the world's paths. Events (launch, fuel out, impact, shot down, arrived) are
@@ -133,6 +134,8 @@ typedef struct dw__sim_target_spec {
 dw_status dw__sim_world_create(const dw__sim_target_spec *specs, size_t n, uint64_t seed,
                                dw_sim_world **out, dw_sim_event **events, size_t *n_events);
 void dw__sim_world_destroy(dw_sim_world *w);
+/* The id of target i ("" if there is none). */
+const char *dw__sim_world_target_id(const dw_sim_world *w, size_t i);
 
 /* ------------------------------------------------------------------ sensor models
  * Each kind of simulated sensor ("kind:" in a scenario's sensors list) is one model in the

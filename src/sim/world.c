@@ -6,6 +6,11 @@
  *    s = v·(t − launch); each leg is the chord between two waypoints at ground level, and a
  *    point on it is lifted to the surface (the great circle, to well under a metre per
  *    hundred km of leg), so long routes stay on the earth without per-step geodesics;
+ *  - at a waypoint it turns as an aircraft does, on a circle of radius v²/(g·tan bank)
+ *    tangent to both legs (a fly-by turn in the waypoint's local level plane), so its
+ *    heading never jumps; where the legs are too short for that circle the radius shrinks
+ *    to fit half of the shorter leg, and a reversal (a turn near 180°) cannot be flown by
+ *    and stays a corner: a racetrack is given as four corners;
  *  - vertically the altitude is a function of s made of straight pieces: climb at climb_mps
  *    to the cruise altitude (or a waypoint's own altitude), then the ending: a descent at
  *    the same rate onto the last waypoint (land), a dive at dive_rad onto it (dive), a glide
@@ -27,10 +32,22 @@ typedef struct knot {
     double s_m, alt_m;              /* altitude alt_m at distance s_m, straight between */
 } knot;
 
+/* The turn at a waypoint: an arc of radius r through the angle th, to the left (sgn +1) or
+ * right (−1), in the level plane of the waypoint's local frame, from the entry point e to the
+ * exit point x (ENU, relative to the waypoint), centred at c. r = 0: a corner. */
+typedef struct turn {
+    double r, th, sgn;
+    double u_in[2], c[2];
+    double e_ecef[3], x_ecef[3];    /* where the straight legs end and start again */
+    dw_enu_frame fr;
+} turn;
+
 typedef struct target {
     dw__sim_target_spec spec;
     double wp_ecef[DW_SIM_MAX_ROUTE + 1][3];    /* route at ground level (+ glide extension) */
-    double wp_s[DW_SIM_MAX_ROUTE + 1];          /* distance at each waypoint              */
+    double wp_s[DW_SIM_MAX_ROUTE + 1];          /* distance flown at each waypoint (the
+                                                   middle of its turn)                     */
+    turn turns[DW_SIM_MAX_ROUTE + 1];
     size_t n_wp;
     knot knots[MAX_KNOTS];
     size_t n_knots;
@@ -49,6 +66,11 @@ struct dw_sim_world {
 size_t dw_sim_world_count(const dw_sim_world *w)
 {
     return w ? w->n : 0;
+}
+
+const char *dw__sim_world_target_id(const dw_sim_world *w, size_t i)
+{
+    return w && i < w->n ? w->t[i].spec.id : "";
 }
 
 static double alt_at(const target *g, double s, double *slope)
@@ -71,6 +93,19 @@ static double alt_at(const target *g, double s, double *slope)
     return k[n - 1].alt_m;
 }
 
+/* The point phi (0 … th) radians into turn tu, and the direction of flight there, both in
+ * ECEF. */
+static void arc_point(const turn *tu, double phi, double p[3], double dir[3])
+{
+    double c = cos(tu->sgn * phi), sn = sin(tu->sgn * phi);
+    double u[2] = {c * tu->u_in[0] - sn * tu->u_in[1], sn * tu->u_in[0] + c * tu->u_in[1]};
+    /* left of u is (−u_n, u_e); the centre is on the turning side */
+    double enu[3] = {tu->c[0] + tu->sgn * tu->r * u[1], tu->c[1] - tu->sgn * tu->r * u[0], 0};
+    double ue[3] = {u[0], u[1], 0};
+    dw_ecef_from_enu(&tu->fr, enu, p);
+    dw_ecef_vec_from_enu(&tu->fr, ue, dir);
+}
+
 static void state_at(const target *g, uint32_t idx, int64_t t_us, dw_sim_state *o)
 {
     const dw__sim_target_spec *sp = &g->spec;
@@ -82,19 +117,28 @@ static void state_at(const target *g, uint32_t idx, int64_t t_us, dw_sim_state *
     size_t k = 0;
     while (k + 2 < g->n_wp && s > g->wp_s[k + 1])
         k++;
-    double len = g->wp_s[k + 1] - g->wp_s[k];
-    double f = len > 0 ? (s - g->wp_s[k]) / len : 0;
-    const double *a = g->wp_ecef[k], *b = g->wp_ecef[k + 1];
+    const turn *ta = &g->turns[k], *tb = &g->turns[k + 1];
     double p[3], d[3];
-    for (int i = 0; i < 3; i++) {
-        d[i] = b[i] - a[i];
-        p[i] = a[i] + f * d[i];
+    if (ta->r > 0 && s - g->wp_s[k] < 0.5 * ta->r * ta->th) {
+        arc_point(ta, 0.5 * ta->th + (s - g->wp_s[k]) / ta->r, p, d);
+    } else if (tb->r > 0 && g->wp_s[k + 1] - s < 0.5 * tb->r * tb->th) {
+        arc_point(tb, 0.5 * tb->th - (g->wp_s[k + 1] - s) / tb->r, p, d);
+    } else {
+        /* The straight part, from the end of one turn to the start of the next. */
+        const double *a = ta->x_ecef, *b = tb->e_ecef;
+        double s0 = g->wp_s[k] + 0.5 * ta->r * ta->th;
+        double len = g->wp_s[k + 1] - 0.5 * tb->r * tb->th - s0;
+        double f = len > 0 ? (s - s0) / len : 0;
+        for (int i = 0; i < 3; i++) {
+            d[i] = b[i] - a[i];
+            p[i] = a[i] + f * d[i];
+        }
     }
     dw_geodetic geo;
     dw_geo_from_ecef(p, &geo);
     double slope;
     geo.alt_m = alt_at(g, s, &slope);
-    /* Horizontal direction in the local frame: the chord's, made level. */
+    /* Horizontal direction in the local frame, made level. */
     dw_enu_frame fr;
     dw_enu_frame_init(&fr, &geo);
     double de[3];
@@ -236,24 +280,91 @@ static void add_event(dw_sim_event **ev, size_t *n, size_t *cap, int64_t t, dw_s
         memcpy(e->place, place, strnlen(place, sizeof e->place - 1));
 }
 
+static double dist3(const double *a, const double *b)
+{
+    return sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) +
+                (a[2] - b[2]) * (a[2] - b[2]));
+}
+
+/* The turn at every inner waypoint, and the distance flown to each waypoint along the
+ * turns; leg[k] is the geodesic length from waypoint k to k + 1. */
+static void plan_turns(target *g, const double *leg)
+{
+    const dw__sim_target_spec *sp = &g->spec;
+    const double v = sp->speed_mps;
+    const double r0 = sp->bank_rad > 0 ? v * v / (9.80665 * tan(sp->bank_rad)) : 0;
+    for (size_t k = 0; k < g->n_wp; k++) {
+        turn *tu = &g->turns[k];
+        memset(tu, 0, sizeof *tu);
+        memcpy(tu->e_ecef, g->wp_ecef[k], sizeof tu->e_ecef);
+        memcpy(tu->x_ecef, g->wp_ecef[k], sizeof tu->x_ecef);
+        if (k == 0 || k + 1 >= g->n_wp || !(r0 > 0))
+            continue;
+        dw_geodetic o;
+        dw_geo_from_ecef(g->wp_ecef[k], &o);
+        o.alt_m = 0;
+        dw_enu_frame_init(&tu->fr, &o);
+        double din[3], dout[3], a[3], b[3];
+        for (int i = 0; i < 3; i++) {
+            din[i] = g->wp_ecef[k][i] - g->wp_ecef[k - 1][i];
+            dout[i] = g->wp_ecef[k + 1][i] - g->wp_ecef[k][i];
+        }
+        dw_enu_vec_from_ecef(&tu->fr, din, a);
+        dw_enu_vec_from_ecef(&tu->fr, dout, b);
+        double la = hypot(a[0], a[1]), lb = hypot(b[0], b[1]);
+        if (!(la > 0) || !(lb > 0))
+            continue;
+        double ui[2] = {a[0] / la, a[1] / la}, uo[2] = {b[0] / lb, b[1] / lb};
+        double th = atan2(ui[0] * uo[1] - ui[1] * uo[0], ui[0] * uo[0] + ui[1] * uo[1]);
+        double ath = fabs(th);
+        if (ath < 1e-4 || ath > M_PI - 1e-3)
+            continue;   /* straight on, or a reversal: a corner */
+        double t2 = tan(0.5 * ath);
+        double r = r0, dd = r * t2, dmax = 0.5 * fmin(la, lb);
+        if (dd > dmax) {
+            dd = dmax;
+            r = dd / t2;
+        }
+        tu->r = r;
+        tu->th = ath;
+        tu->sgn = th > 0 ? 1.0 : -1.0;
+        tu->u_in[0] = ui[0];
+        tu->u_in[1] = ui[1];
+        /* entry e = −dd·u_in; the centre lies r to the turning side of it */
+        double e[3] = {-dd * ui[0], -dd * ui[1], 0}, x[3] = {dd * uo[0], dd * uo[1], 0};
+        tu->c[0] = e[0] - tu->sgn * r * ui[1];
+        tu->c[1] = e[1] + tu->sgn * r * ui[0];
+        dw_ecef_from_enu(&tu->fr, e, tu->e_ecef);
+        dw_ecef_from_enu(&tu->fr, x, tu->x_ecef);
+    }
+    /* Distances: each straight part keeps its leg's ratio of geodesic to chord. */
+    g->wp_s[0] = 0;
+    for (size_t k = 1; k < g->n_wp; k++) {
+        const turn *ta = &g->turns[k - 1], *tb = &g->turns[k];
+        double chord = dist3(g->wp_ecef[k - 1], g->wp_ecef[k]);
+        double straight = dist3(ta->x_ecef, tb->e_ecef) * (chord > 0 ? leg[k - 1] / chord : 1.0);
+        g->wp_s[k] = g->wp_s[k - 1] + 0.5 * ta->r * ta->th + straight + 0.5 * tb->r * tb->th;
+    }
+}
+
 static dw_status build(target *g, uint32_t idx, uint64_t seed, dw_sim_event_kind *end_kind)
 {
     dw__sim_target_spec *sp = &g->spec;
     if (sp->n_route < 2 || !(sp->speed_mps > 0))
         return DW_ERR_INVALID;
     g->n_wp = sp->n_route;
-    g->wp_s[0] = 0;
+    double leg[DW_SIM_MAX_ROUTE];
     for (size_t k = 0; k < sp->n_route; k++) {
         dw_geodetic q = {sp->route[k].lat_deg, sp->route[k].lon_deg, 0};
         dw_geo_to_ecef(&q, g->wp_ecef[k]);
         if (k > 0) {
             dw_geodetic p = {sp->route[k - 1].lat_deg, sp->route[k - 1].lon_deg, 0};
-            double dist, az1, az2;
-            if (dw_geo_inverse(&p, &q, &dist, &az1, &az2) != DW_OK)
+            double az1, az2;
+            if (dw_geo_inverse(&p, &q, &leg[k - 1], &az1, &az2) != DW_OK)
                 return DW_ERR_INVALID;
-            g->wp_s[k] = g->wp_s[k - 1] + dist;
         }
     }
+    plan_turns(g, leg);
     double L = g->wp_s[g->n_wp - 1];
     double m = sp->climb_mps > 0 ? sp->climb_mps / sp->speed_mps : 0.05;
     double ground = sp->route[sp->n_route - 1].has_alt ? sp->route[sp->n_route - 1].alt_m : 0.0;
@@ -268,12 +379,17 @@ static dw_status build(target *g, uint32_t idx, uint64_t seed, dw_sim_event_kind
         double s_land = s_f + fmax(a - ground, 0) * gr;
         if (s_land > L) {
             size_t k = g->n_wp - 1;
-            double dx[3], len = g->wp_s[k] - g->wp_s[k - 1];
+            /* along the last straight, from the end of the turn before it */
+            const double *from = g->turns[k - 1].x_ecef;
+            double dx[3], len = dist3(from, g->wp_ecef[k]);
             for (int i = 0; i < 3; i++)
-                dx[i] = (g->wp_ecef[k][i] - g->wp_ecef[k - 1][i]) / (len > 0 ? len : 1);
+                dx[i] = (g->wp_ecef[k][i] - from[i]) / (len > 0 ? len : 1);
             for (int i = 0; i < 3; i++)
                 g->wp_ecef[k + 1][i] = g->wp_ecef[k][i] + dx[i] * (s_land - L + 1.0);
             g->wp_s[k + 1] = s_land + 1.0;
+            memset(&g->turns[k + 1], 0, sizeof g->turns[k + 1]);
+            memcpy(g->turns[k + 1].e_ecef, g->wp_ecef[k + 1], sizeof g->wp_ecef[k + 1]);
+            memcpy(g->turns[k + 1].x_ecef, g->wp_ecef[k + 1], sizeof g->wp_ecef[k + 1]);
             g->n_wp++;
         }
         push_knot(g, s_land, ground);

@@ -338,6 +338,131 @@ static void scenario_errors_name_file_and_line(void **state)
                  "icao_base '48A0' is not six hex digits");
 }
 
+/* A turn at a waypoint is flown on a circle of radius v^2/(g tan bank): the heading turns
+ * smoothly at v/r, the speed holds, the path stays continuous, and the aircraft passes
+ * the waypoint at r (1/cos(th/2) - 1) on the inside. */
+static void world_turns_at_waypoints(void **state)
+{
+    (void)state;
+    dw__sim_target_spec s = line_spec("F1", 51.0, 22.0, 51.3, 22.0, 750, 6000);
+    s.route[0].alt_m = 6000;
+    s.route[2] = (dw__sim_point){51.3, 22.4, 0, 0, ""};     /* north, then a right turn east */
+    s.n_route = 3;
+    s.bank_rad = 60 * M_PI / 180;
+    dw_sim_world *w;
+    dw_sim_event *ev = NULL;
+    size_t nev = 0;
+    assert_int_equal(dw__sim_world_create(&s, 1, 1, &w, &ev, &nev), DW_OK);
+    const double v = s.speed_mps, r = v * v / (9.80665 * tan(s.bank_rad));
+    double max_rate = 0, min_miss = 1e9, prev_hdg = NAN, prev[3] = {0}, max_jump = 0;
+    int n = 0;
+    for (int64_t t = s.launch_us; t < ev[1].t_us; t += 100000) {
+        dw_sim_state st;
+        assert_int_equal(dw_sim_world_state(w, 0, t, &st), 1);
+        double hs = hypot(st.truth.vel_enu_mps[0], st.truth.vel_enu_mps[1]);
+        assert_near(hs, v, 1e-6);
+        double hdg = atan2(st.truth.vel_enu_mps[0], st.truth.vel_enu_mps[1]);
+        if (n) {
+            double dh = remainder(hdg - prev_hdg, 2 * M_PI);
+            max_rate = fmax(max_rate, fabs(dh) / 0.1);
+            assert_true(dh >= -1e-9);       /* a right turn only */
+            max_jump = fmax(max_jump, sqrt((st.ecef[0] - prev[0]) * (st.ecef[0] - prev[0]) +
+                                           (st.ecef[1] - prev[1]) * (st.ecef[1] - prev[1]) +
+                                           (st.ecef[2] - prev[2]) * (st.ecef[2] - prev[2])));
+        }
+        min_miss = fmin(min_miss, dist_m(51.3, 22.0, st.truth.lat_deg, st.truth.lon_deg));
+        prev_hdg = hdg;
+        memcpy(prev, st.ecef, sizeof prev);
+        n++;
+    }
+    /* the turn rate never exceeds v / r (a corner would be a jump of 90 degrees) */
+    assert_true(max_rate <= v / r * 1.01);
+    assert_true(max_rate >= v / r * 0.95);
+    /* continuous: 0.1 s apart is 0.1 v apart, arc or straight */
+    assert_true(max_jump <= 0.1 * v * 1.001);
+    /* the turn cuts the corner by r (sqrt 2 - 1) for 90 degrees (r ~ 2.55 km) */
+    assert_near(min_miss, r * (M_SQRT2 - 1), 0.02 * r);
+    /* and it is at its last waypoint at the end */
+    dw_sim_state st;
+    assert_int_equal(dw_sim_world_state(w, 0, ev[1].t_us, &st), 1);
+    assert_true(dist_m(51.3, 22.4, st.truth.lat_deg, st.truth.lon_deg) < 1.0);
+    dw__sim_world_destroy(w);
+    free(ev);
+
+    /* Legs too short for the circle: the radius shrinks to half the shorter leg; a
+     * reversal stays a corner; bank 0 keeps corners. */
+    s.route[2] = (dw__sim_point){51.3, 22.02, 0, 0, ""};   /* a 1.4 km leg */
+    ev = NULL;
+    nev = 0;
+    assert_int_equal(dw__sim_world_create(&s, 1, 1, &w, &ev, &nev), DW_OK);
+    double min2 = 1e9;
+    for (int64_t t = s.launch_us; t < ev[1].t_us; t += 100000) {
+        assert_int_equal(dw_sim_world_state(w, 0, t, &st), 1);
+        min2 = fmin(min2, dist_m(51.3, 22.0, st.truth.lat_deg, st.truth.lon_deg));
+    }
+    double half = 0.5 * dist_m(51.3, 22.0, 51.3, 22.02);
+    assert_near(min2, half * (M_SQRT2 - 1), 0.03 * half);
+    dw__sim_world_destroy(w);
+    free(ev);
+    ev = NULL;
+    s.route[2] = (dw__sim_point){51.0, 22.0, 0, 0, ""};    /* back the way it came */
+    nev = 0;
+    assert_int_equal(dw__sim_world_create(&s, 1, 1, &w, &ev, &nev), DW_OK);
+    double min3 = 1e9;
+    for (int64_t t = s.launch_us; t < ev[1].t_us; t += 100000) {
+        assert_int_equal(dw_sim_world_state(w, 0, t, &st), 1);
+        min3 = fmin(min3, dist_m(51.3, 22.0, st.truth.lat_deg, st.truth.lon_deg));
+    }
+    assert_true(min3 < 25.0);
+    dw__sim_world_destroy(w);
+    free(ev);
+}
+
+/* {laps: N, of: [...]} in a route flies the circuit N times. */
+static void scenario_route_laps(void **state)
+{
+    (void)state;
+    char text[4096];
+    snprintf(text, sizeof text,
+             "%s"
+             "targets:\n"
+             "  - id: F1\n"
+             "    type: fighter\n"
+             "    launch: +00:01\n"
+             "    route: [[51.9, 22.5], {laps: 3, of: [[51.6, 23.0], [51.2, 23.0], [51.2, 22.9], [51.6, 22.9]]}, [51.9, 22.5]]\n"
+             "    end: land\n",
+             base_yaml);
+    const char *p = write_tmp("laps.yaml", text);
+    dw_scenario *s;
+    char err[512];
+    dw_status st = dw_scenario_load(p, 0, &s, err, sizeof err);
+    if (st != DW_OK)
+        fail_msg("%s", err);
+    /* Count how often it passes near the circuit's first corner. */
+    int passes = 0, near = 0;
+    dw_sim_state x;
+    for (int64_t t = s->start_us; dw_sim_world_state(s->world, 0, t, &x) || t < s->start_us + 120000000LL;
+         t += 1000000) {
+        if (!dw_sim_world_state(s->world, 0, t, &x))
+            continue;
+        int now = dist_m(51.6, 23.0, x.truth.lat_deg, x.truth.lon_deg) < 3000;
+        passes += now && !near;
+        near = now;
+    }
+    assert_int_equal(passes, 3);
+    dw_scenario_destroy(s);
+
+    expect_error("targets:\n  - id: X\n    type: fighter\n    launch: +00:01\n"
+                 "    route: [[51, 24], {laps: 0, of: [[51, 23], [51.1, 23]]}]\n",
+                 "laps must be a whole number from 1 to 1000");
+    expect_error("targets:\n  - id: X\n    type: fighter\n    launch: +00:01\n"
+                 "    route: [[51, 24], {laps: 2, over: [[51, 23], [51.1, 23]]}]\n",
+                 "exactly the keys laps and of");
+    expect_error("targets:\n  - id: X\n    type: fighter\n    launch: +00:01\n"
+                 "    route: [[51, 24], {laps: 50, of: [[51, 23], [51.1, 23]]}]\n",
+                 "route has more than 96 points");
+}
+
 static void utc_round_trip(void **state)
 {
     (void)state;
@@ -426,6 +551,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(world_snapshot_holds_the_living),
     cmocka_unit_test(scenario_targets_raids_traffic),
     cmocka_unit_test(scenario_errors_name_file_and_line),
+    cmocka_unit_test(world_turns_at_waypoints),
+    cmocka_unit_test(scenario_route_laps),
     cmocka_unit_test(utc_round_trip),
     cmocka_unit_test(september_replay_is_calibrated),
 };
