@@ -17,6 +17,11 @@ typedef struct dw_truth {
     double lat_deg, lon_deg, alt_m;
     double vel_enu_mps[3];
     int alive;                      /* 0 once landed, crashed, shot down */
+    int unseen;                     /* outside coverage: no sensor reported it in the
+                                       DW_TRUTH_SEEN_WINDOW_US before (the simulator
+                                       knows; 0 where nobody says)                */
 } dw_truth;
+
+#define DW_TRUTH_SEEN_WINDOW_US (30 * 1000000LL)
 
 #endif

@@ -172,6 +172,7 @@ static const field truth_fields[] = {
     {.key = "alt_m", .type = F_NUM, .off = U(alt_m), .lo = -1000, .hi = 1e5, .need = ALL, .always = ALL},
     {.key = "vel_enu_mps", .type = F_VEC3, .off = U(vel_enu_mps), .lo = -1e4, .hi = 1e4, .always = ALL},
     {.key = "alive", .type = F_BOOL, .off = U(alive), .always = ALL},
+    {.key = "unseen", .type = F_BOOL, .off = U(unseen), .nonzero = true},
 };
 
 typedef struct schema {
@@ -855,6 +856,7 @@ static bool all_zero(const field *f, const char *p)
     case F_ID: return p[0] == '\0';
     case F_ICAO:
     case F_U32: { uint32_t x; memcpy(&x, p, sizeof x); return x == 0; }
+    case F_BOOL: { int b; memcpy(&b, p, sizeof b); return b == 0; }
     case F_SCORES: {
         for (int i = 0; i < DW_NCLASSES; i++) {
             float x;

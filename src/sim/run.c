@@ -39,6 +39,53 @@ typedef struct pending {
     dw_obs o;
 } pending;
 
+/* When a target was last measured, for coverage (dw_truth.unseen). A radar stamps a scan's
+ * plots as the beam will pass, so a step may hold measurements seconds past the truth
+ * instant written before it: those wait in `ahead` until their instant comes. */
+#define SEEN_AHEAD 32
+typedef struct seen_log {
+    int64_t past;                   /* the latest measurement at or before `upto` */
+    int64_t upto;
+    int64_t ahead[SEEN_AHEAD];      /* later ones, in any order */
+    int n_ahead;
+} seen_log;
+
+static void seen_add(seen_log *g, int64_t t)
+{
+    if (t <= g->upto) {
+        if (t > g->past)
+            g->past = t;
+        return;
+    }
+    if (g->n_ahead < SEEN_AHEAD) {
+        g->ahead[g->n_ahead++] = t;
+        return;
+    }
+    /* full (the scenarios never come near): keep the earliest */
+    int hi = 0;
+    for (int i = 1; i < SEEN_AHEAD; i++)
+        hi = g->ahead[i] > g->ahead[hi] ? i : hi;
+    if (t < g->ahead[hi])
+        g->ahead[hi] = t;
+}
+
+/* The latest measurement at or before t (t never goes back); INT64_MIN / 2 if none. */
+static int64_t seen_at(seen_log *g, int64_t t)
+{
+    g->upto = t;
+    int w = 0;
+    for (int i = 0; i < g->n_ahead; i++) {
+        if (g->ahead[i] <= t) {
+            if (g->ahead[i] > g->past)
+                g->past = g->ahead[i];
+        } else {
+            g->ahead[w++] = g->ahead[i];
+        }
+    }
+    g->n_ahead = w;
+    return g->past;
+}
+
 typedef struct run run;
 
 typedef struct inst_track {
@@ -90,6 +137,7 @@ struct run {
     size_t n_sc_tracks, cap_sc_tracks;
     /* the summary: first delivery per target and sensor kind, first track nearby */
     int64_t (*first_seen)[DW_SENSOR_NKINDS];
+    seen_log *seen;                 /* per target: when our own sensors measured it */
     int64_t *first_track;
     inst_track *inst;               /* the tracks reported at the current instant */
     size_t n_inst, cap_inst;
@@ -262,6 +310,13 @@ static void on_emit(void *ctx, const dw_obs *o, int64_t deliver_us, int32_t targ
 {
     run *r = ctx;
     r->pr.obs_emitted++;
+    if (target >= 0 && o->sensor_idx < r->n_sens) {
+        /* Coverage: what our own sensors measure (citizens and a neighbour's warnings
+         * report it, they do not cover it). */
+        dw_sensor_kind k = r->sens[o->sensor_idx].desc.kind;
+        if (k != DW_SENSOR_CITIZEN && k != DW_SENSOR_PARTNER)
+            seen_add(&r->seen[target], o->t_us);
+    }
     heap_push(r, o, deliver_us < o->t_us ? o->t_us : deliver_us, target);
 }
 
@@ -382,6 +437,35 @@ static void on_decoded(void *ctx, const dw_obs *o)
     deliver_decoded(fd->r, fd, o);
 }
 
+/* meant.ndjson names the target each observation measured: the line's closing brace moves
+ * after a "truth" member. */
+static dw_status add_truth_id(run *r, int32_t target, char **end)
+{
+    char *close = *end;
+    while (close > r->line && close[-1] != '}')
+        close--;
+    if (close == r->line)
+        return DW_ERR_INVALID;
+    close--;
+    char tail[8];
+    size_t nt = (size_t)(*end - close - 1);
+    if (nt >= sizeof tail)
+        return DW_ERR_INVALID;
+    memcpy(tail, close + 1, nt);
+    dw_jw w;
+    dw_jw_init(&w, close, (size_t)(r->line + LINE_MAX_BYTES - close));
+    w.first[0] = 0;     /* members precede it */
+    dw_jw_key(&w, "truth");
+    dw_jw_str(&w, dw__sim_world_target_id(r->s->world, (size_t)target));
+    if (!dw_jw_ok(&w) || dw_jw_len(&w) + 1 + nt > (size_t)(r->line + LINE_MAX_BYTES - close))
+        return DW_ERR_NOMEM;
+    char *q = close + dw_jw_len(&w);
+    *q++ = '}';
+    memcpy(q, tail, nt);
+    *end = q + nt;
+    return DW_OK;
+}
+
 static void deliver(run *r, const pending *p)
 {
     const dw_obs *o = &p->o;
@@ -401,6 +485,8 @@ static void deliver(run *r, const pending *p)
     if (r->meant_f) {
         char *end = NULL;
         dw_status st = dw_ndjson_write_obs(r->line, r->line + LINE_MAX_BYTES, o, &end);
+        if (st == DW_OK && p->target >= 0)
+            st = add_truth_id(r, p->target, &end);
         write_line(r, r->meant_f, "obs", st, end);
     }
     if (fd->kind == DW_SIM_STREAM_NDJSON) {
@@ -636,8 +722,9 @@ static void keep_truth(run *r, const dw_truth *t)
     r->sc_truth[r->n_sc_truth++] = *t;
 }
 
-static void write_truth(run *r, const dw_truth *t, int score)
+static void write_truth(run *r, dw_truth *t, uint32_t target, int score)
 {
+    t->unseen = !(t->t_us - seen_at(&r->seen[target], t->t_us) <= DW_TRUTH_SEEN_WINDOW_US);
     if (r->truth_f) {
         char *end = NULL;
         dw_status st = dw_ndjson_write_truth(r->line, r->line + LINE_MAX_BYTES, t, &end);
@@ -990,13 +1077,16 @@ dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress 
     r->enc = malloc(ENC_MAX_BYTES);
     r->first_seen = malloc((n_targets ? n_targets : 1) * sizeof *r->first_seen);
     r->first_track = malloc((n_targets ? n_targets : 1) * sizeof *r->first_track);
+    r->seen = malloc((n_targets ? n_targets : 1) * sizeof *r->seen);
     r->descs = malloc((r->n_sens ? r->n_sens : 1) * sizeof *r->descs);
-    if (!r->line || !r->enc || !r->first_seen || !r->first_track || !r->descs)
+    if (!r->line || !r->enc || !r->first_seen || !r->first_track || !r->seen || !r->descs)
         goto done;
     for (size_t i = 0; i < n_targets; i++) {
         r->first_track[i] = INT64_MIN;
         for (int k = 0; k < DW_SENSOR_NKINDS; k++)
             r->first_seen[i][k] = INT64_MIN;
+        r->seen[i].past = r->seen[i].upto = INT64_MIN / 2;
+        r->seen[i].n_ahead = 0;
     }
     for (size_t i = 0; i < r->n_sens; i++)
         r->descs[i] = r->sens[i].desc;
@@ -1045,16 +1135,18 @@ dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress 
             if (e->kind != DW_SIM_EV_LAUNCH) {
                 dw_sim_state fs;
                 if (dw_sim_world_state(s->world, e->target, e->t_us, &fs))
-                    write_truth(r, &fs.truth, 0);
+                    write_truth(r, &fs.truth, fs.target, 0);
             }
         }
         if (t % s->truth_period_us == 0) {
             const dw_sim_state *snap;
             size_t n = dw_sim_world_snapshot(s->world, &snap);
             int score = t % r->score_period_us == 0;
-            for (size_t i = 0; i < n; i++)
-                if (snap[i].truth.alive)
-                    write_truth(r, &snap[i].truth, score);
+            for (size_t i = 0; i < n; i++) {
+                dw_truth tr = snap[i].truth;
+                if (tr.alive)
+                    write_truth(r, &tr, snap[i].target, score);
+            }
         }
         dw_sim_sensors_step(s->sensors, s->world, t, t1, &sink);
         pending p;
@@ -1102,6 +1194,7 @@ done:
     free(r->sc_tracks);
     free(r->sc_mix);
     free(r->first_seen);
+    free(r->seen);
     free(r->first_track);
     free(r->inst);
     dw_sensors_index_destroy(r->index);

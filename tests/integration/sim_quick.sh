@@ -77,6 +77,42 @@ print("ok   score.json: per-class completeness %s, false tracks %s" % (
     {k: round(v["completeness"], 3) for k, v in s["by_class"].items()}, s["false_tracks"]))
 PY
 
+# meant.ndjson names the target each observation measured, and truth.ndjson marks a point
+# "unseen" exactly when none of our own sensors measured that target in the 30 s before.
+python3 - "$T/a" <<'PY'
+import json, sys, collections
+d = sys.argv[1]
+kind = {s["id"]: s["kind"] for s in json.load(open(d + "/sensors.json"))["sensors"]}
+ids = {json.loads(l)["id"] for l in open(d + "/truth.ndjson")}
+meas = collections.defaultdict(list)
+n_named = n_clutter = 0
+for l in open(d + "/meant.ndjson"):
+    o = json.loads(l)
+    if "truth" not in o:
+        n_clutter += 1
+        continue
+    assert o["truth"] in ids, "meant.ndjson names %r, which is no target" % o["truth"]
+    n_named += 1
+    if kind.get(o["sensor"]) not in ("citizen", "partner"):
+        meas[o["truth"]].append(o["t_us"])
+assert n_named and n_clutter, "named %d, clutter %d" % (n_named, n_clutter)
+for v in meas.values():
+    v.sort()
+import bisect
+n_unseen = n_pts = 0
+for l in open(d + "/truth.ndjson"):
+    o = json.loads(l)
+    t, m = o["t_us"], meas.get(o["id"], [])
+    i = bisect.bisect_right(m, t) - 1       # latest measurement at or before t
+    covered = i >= 0 and t - m[i] <= 30000000
+    assert covered != o.get("unseen", False), "%s at %d: unseen=%s, latest measurement %s" % (
+        o["id"], t, o.get("unseen", False), m[i] if i >= 0 else None)
+    n_unseen += o.get("unseen", False)
+    n_pts += 1
+assert 0 < n_unseen < n_pts, "unseen %d of %d" % (n_unseen, n_pts)
+print("ok   meant.ndjson names the target of %d observations (%d clutter); %d of %d truth points unseen, as the measurements say" % (n_named, n_clutter, n_unseen, n_pts))
+PY
+
 # --speed paces the run to a multiple of real time: 15 minutes at 3,000x take at least 0.3 s.
 t0=$(date +%s.%N)
 "$DW_BIN" sim "$S" --out "$T/p" --speed 3000 --no-track --quiet
