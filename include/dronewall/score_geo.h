@@ -19,6 +19,9 @@
  *   least one report), ambiguity (reports belonging to a truth over truths
  *   with one), spuriousness (reports belonging to none over all reports) and
  *   false tracks (track ids whose reports never belonged to a truth).
+ * - Both completenesses again over the truth points inside coverage only (a truth
+ *   point marked unseen, which no sensor reported in the 30 s before, is left out),
+ *   overall and per class: what a tracker can be asked to hold.
  *
  * Tracks must be reported at the truth instants (`dronewall track --report`
  * on the same grid); a track report at another instant is not used.
@@ -44,6 +47,10 @@ typedef struct dw_geo_class_score {
     double rmse_m;              /* over the pairs; NaN without any            */
     double held_share;          /* objects with a track assigned at least once */
     double longest_segment_mean;
+    /* Inside coverage: the truth points not marked unseen (dw_truth.unseen). */
+    size_t n_in_cover;
+    double completeness_in_cover;       /* 1-to-1, as completeness; NaN without any */
+    double siap_completeness_in_cover;  /* with a report within c, as SIAP's      */
 } dw_geo_class_score;
 
 /* Drone tracks by the mix of sensors that made them (see dw_geo_score_run_mix). */
@@ -71,6 +78,8 @@ typedef struct dw_geo_score {
     size_t n_track_ids;         /* distinct ids among them */
     size_t false_tracks;        /* ids never near a truth */
     double siap_completeness;
+    size_t n_in_cover;          /* truth points inside coverage (not unseen)  */
+    double siap_completeness_in_cover;
     double ambiguity;           /* >= 1; 1 is best */
     double spuriousness;
     dw_geo_class_score by_class[DW_NCLASSES];

@@ -203,7 +203,7 @@ static dw_status score_run(const dw_truth *truth, size_t n_truth, const dw_track
     s.p = p;
     if (nt == 0) {
         s.rmse_m = s.held_share = s.longest_segment_mean = NAN;
-        s.siap_completeness = s.ambiguity = s.spuriousness = NAN;
+        s.siap_completeness = s.ambiguity = s.spuriousness = s.siap_completeness_in_cover = NAN;
         *out = s;
         st = DW_OK;
         goto done;
@@ -236,6 +236,7 @@ static dw_status score_run(const dw_truth *truth, size_t n_truth, const dw_track
     double sum_g = 0, sum_l = 0, sum_m = 0, sum_f = 0, sum_sq = 0;
     double cls_sq[DW_NCLASSES] = {0}, mix_sq[DW_GEO_MAX_MIX] = {0};
     size_t nmiss = 0, nfalse = 0, n_tracked = 0, n_assoc = 0, n_spurious = 0;
+    size_t n_cov_near = 0, cls_cov_pairs[DW_NCLASSES] = {0}, cls_cov_near[DW_NCLASSES] = {0};
     size_t a = 0, b = 0;
     while (a < nt) {
         int64_t t = ti[a].t;
@@ -271,8 +272,11 @@ static dw_status score_run(const dw_truth *truth, size_t n_truth, const dw_track
                                                                    : DW_CLASS_UNKNOWN;
             }
             dw_geo_class_score *cs = &s.by_class[o->cls];
+            const int in_cover = !truth[tmap[i]].unseen;
             o->n_points++;
             cs->n_truth++;
+            cs->n_in_cover += (size_t)in_cover;
+            cls_cov_pairs[o->cls] += (size_t)(in_cover && asg[i] >= 0);
             if (asg[i] < 0) {
                 o->run_len = 0;
                 continue;
@@ -315,8 +319,13 @@ static dw_status score_run(const dw_truth *truth, size_t n_truth, const dw_track
             n_assoc++;
             near[find_u64(uid, n_uid, tracks[kmap[j]].id)] = 1;
         }
-        for (int i = 0; i < n1; i++)
+        for (int i = 0; i < n1; i++) {
             n_tracked += cnt[i] > 0;
+            if (cnt[i] > 0 && !truth[tmap[i]].unseen) {
+                n_cov_near++;
+                cls_cov_near[obj[objof[tmap[i]]].cls]++;
+            }
+        }
 
         sum_g += gp.total;
         sum_l += gp.localisation;
@@ -360,9 +369,15 @@ static dw_status score_run(const dw_truth *truth, size_t n_truth, const dw_track
         dw_geo_class_score *cs = &s.by_class[c];
         if (!cs->n_truth) {
             cs->completeness = cs->rmse_m = cs->held_share = cs->longest_segment_mean = NAN;
+            cs->completeness_in_cover = cs->siap_completeness_in_cover = NAN;
             continue;
         }
         cs->completeness = (double)cs->n_pairs / (double)cs->n_truth;
+        cs->completeness_in_cover =
+            cs->n_in_cover ? (double)cls_cov_pairs[c] / (double)cs->n_in_cover : NAN;
+        cs->siap_completeness_in_cover =
+            cs->n_in_cover ? (double)cls_cov_near[c] / (double)cs->n_in_cover : NAN;
+        s.n_in_cover += cs->n_in_cover;
         cs->rmse_m = cs->n_pairs ? sqrt(cls_sq[c] / (double)cs->n_pairs) : NAN;
         cs->held_share = (double)cls_held[c] / (double)cs->n_truth_ids;
         cs->longest_segment_mean = cls_ls[c] / (double)cs->n_truth_ids;
@@ -376,6 +391,7 @@ static dw_status score_run(const dw_truth *truth, size_t n_truth, const dw_track
     for (size_t i = 0; i < n_uid; i++)
         s.false_tracks += !near[i];
     s.siap_completeness = (double)n_tracked / (double)s.n_truth;
+    s.siap_completeness_in_cover = s.n_in_cover ? (double)n_cov_near / (double)s.n_in_cover : NAN;
     s.ambiguity = n_tracked ? (double)n_assoc / (double)n_tracked : NAN;
     s.spuriousness = s.n_track_reports ? (double)n_spurious / (double)s.n_track_reports : NAN;
     *out = s;
@@ -431,6 +447,8 @@ void dw_geo_score_print_json(FILE *f, const dw_geo_score *s)
     num(f, "siap_completeness", s->siap_completeness, 0);
     num(f, "ambiguity", s->ambiguity, 0);
     num(f, "spuriousness", s->spuriousness, 0);
+    fprintf(f, "\"n_in_cover\":%zu,", s->n_in_cover);
+    num(f, "siap_completeness_in_cover", s->siap_completeness_in_cover, 0);
     fputs("\"by_class\":{", f);
     int first = 1;
     for (int c = 0; c < DW_NCLASSES; c++) {
@@ -444,7 +462,10 @@ void dw_geo_score_print_json(FILE *f, const dw_geo_score *s)
         num(f, "completeness", cs->completeness, 0);
         num(f, "rmse_m", cs->rmse_m, 0);
         num(f, "held_share", cs->held_share, 0);
-        num(f, "longest_segment_mean", cs->longest_segment_mean, 1);
+        num(f, "longest_segment_mean", cs->longest_segment_mean, 0);
+        fprintf(f, "\"n_in_cover\":%zu,", cs->n_in_cover);
+        num(f, "completeness_in_cover", cs->completeness_in_cover, 0);
+        num(f, "siap_completeness_in_cover", cs->siap_completeness_in_cover, 1);
         fputc('}', f);
         first = 0;
     }

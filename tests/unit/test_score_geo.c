@@ -232,10 +232,12 @@ static void json_has_every_figure(void **state)
         "{\"n_steps\":4,\"n_truth\":10,\"n_pairs\":7,\"n_truth_ids\":3,\"id_changes\":1,",
         "\"completeness\":0.7,", "\"held_share\":0.666667,", "\"longest_segment_mean\":0.416667,",
         "\"n_track_reports\":10,\"n_track_ids\":5,\"false_tracks\":1,",
-        "\"siap_completeness\":0.7,\"ambiguity\":1.14286,\"spuriousness\":0.2,",
+        "\"siap_completeness\":0.7,\"ambiguity\":1.14286,\"spuriousness\":0.2,"
+        "\"n_in_cover\":10,\"siap_completeness_in_cover\":0.7,",
         "\"by_class\":{\"decoy\":{\"n_truth\":6,\"n_pairs\":4,\"n_truth_ids\":2,\"id_changes\":1,",
         ",\"airliner\":{\"n_truth\":4,\"n_pairs\":3,\"n_truth_ids\":1,\"id_changes\":0,"
-        "\"completeness\":0.75,\"rmse_m\":30,\"held_share\":1,\"longest_segment_mean\":0.75}}}",
+        "\"completeness\":0.75,\"rmse_m\":30,\"held_share\":1,\"longest_segment_mean\":0.75,"
+        "\"n_in_cover\":4,\"completeness_in_cover\":0.75,\"siap_completeness_in_cover\":0.75}}}",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(buf, want[i]))
@@ -243,6 +245,39 @@ static void json_has_every_figure(void **state)
     assert_null(strstr(buf, "bird"));
     assert_null(strchr(buf, '\n'));
     free(buf);
+}
+
+/* Truth points outside coverage (unseen) are left out of the in-cover completenesses
+ * only: C is never tracked; B's last point is missed. */
+static void completeness_inside_coverage(void **state)
+{
+    (void)state;
+    scene sc;
+    build(&sc);
+    for (size_t i = 0; i < sc.nt; i++)
+        if (!strcmp(sc.truth[i].id, "C") && sc.truth[i].t_us == T0 + 2 * S)
+            sc.truth[i].unseen = 1;
+    dw_geo_score s;
+    assert_int_equal(dw_geo_score_run(sc.truth, sc.nt, sc.tracks, sc.nk, 1000, 1, &s), DW_OK);
+    check_scene(&s);    /* the other figures do not change */
+    const dw_geo_class_score *d = &s.by_class[DW_CLASS_DECOY], *b = &s.by_class[DW_CLASS_AIRLINER];
+    assert_int_equal(d->n_in_cover, 5);                 /* A's 4 and C's last */
+    assert_near(d->completeness_in_cover, 4.0 / 5.0, 1e-12);
+    assert_near(d->siap_completeness_in_cover, 4.0 / 5.0, 1e-12);
+    assert_int_equal(b->n_in_cover, 4);
+    assert_near(b->completeness_in_cover, 3.0 / 4.0, 1e-12);
+    assert_int_equal(s.n_in_cover, 9);
+    assert_near(s.siap_completeness_in_cover, 7.0 / 9.0, 1e-12);
+
+    /* C out of coverage altogether and B's missed point too: everything held. */
+    for (size_t i = 0; i < sc.nt; i++)
+        if (!strcmp(sc.truth[i].id, "C") || (!strcmp(sc.truth[i].id, "B") && sc.truth[i].t_us == T0 + 3 * S))
+            sc.truth[i].unseen = 1;
+    assert_int_equal(dw_geo_score_run(sc.truth, sc.nt, sc.tracks, sc.nk, 1000, 1, &s), DW_OK);
+    assert_int_equal(s.n_in_cover, 7);
+    assert_near(s.by_class[DW_CLASS_DECOY].completeness_in_cover, 1.0, 1e-12);
+    assert_near(s.by_class[DW_CLASS_AIRLINER].completeness_in_cover, 1.0, 1e-12);
+    assert_near(s.siap_completeness_in_cover, 1.0, 1e-12);
 }
 
 static void no_truth_and_bad_arguments(void **state)
@@ -306,6 +341,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(input_order_does_not_matter),
     cmocka_unit_test(perfect_picture),
     cmocka_unit_test(json_has_every_figure),
+    cmocka_unit_test(completeness_inside_coverage),
     cmocka_unit_test(no_truth_and_bad_arguments),
     cmocka_unit_test(rmse_by_sensor_mix),
 };
