@@ -142,7 +142,7 @@ typedef struct lctx {
     const dw_doc *d;
     char *err;
     size_t errlen;
-    char where[80];             /* sensors[2] ("PL-RAD-01") */
+    char where[96];             /* sensors[2] ("PL-RAD-01"): room for any index and snip */
     name_hash names;            /* ids and wire ids of the entries so far */
 } lctx;
 

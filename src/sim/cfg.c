@@ -152,7 +152,7 @@ dw_status dw__cfg_point(const dw__cfg *c, const json_t *v, const char *where, dw
 dw_status dw__cfg_value(const dw__cfg *c, const json_t *v, const char *where, const char *key,
                         const dw__cfg_field *f, void *out)
 {
-    double x;
+    double x = 0;
     switch (f->type) {
     case DW_CF_STR: {
         if (!json_is_string(v))

@@ -336,8 +336,12 @@ static void note(char (*names)[112], size_t *nnames, size_t *count, const char *
     for (size_t i = 0; i < *nnames; i++)
         if (!strcmp(names[i], what))
             return;
-    if (*nnames < 64)
-        snprintf(names[(*nnames)++], 112, "%s", what);
+    if (*nnames < 64) {
+        /* a long name is kept cut to 111 bytes: it only labels a report line */
+        size_t n = strnlen(what, 111);
+        memcpy(names[*nnames], what, n);
+        names[(*nnames)++][n] = '\0';
+    }
 }
 
 /* Golden fields under another name (or unit) than ours: the golden's

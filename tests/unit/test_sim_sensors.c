@@ -465,7 +465,7 @@ static void aew_covariance(void **state)
         dw_geodetic g = {o->lat_deg, o->lon_deg, o->alt_m};
         dw_enu_frame f;
         dw_enu_frame_init(&f, &g);
-        double e[3], inv[3][3];
+        double e[3], inv[3][3] = {{0}};
         dw_enu_from_ecef(&f, st.ecef, e);
         assert_int_equal(inv3(o->cov_enu, inv), 0);
         double x = 0;
