@@ -21,10 +21,10 @@ endif()
 get_filename_component(DW_FUZZ_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 
 # The stages the fuzzed parsers live in, and what they need to link.
-set(DW_FUZZ_STAGES core geo io codecs track metrics sim)
+set(DW_FUZZ_STAGES core geo io codecs track assess metrics sim)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(DW_FUZZ_DEPS REQUIRED IMPORTED_TARGET jansson yaml-0.1 proj libpcap
-                  libprotobuf-c libxml-2.0)
+                  libprotobuf-c libxml-2.0 geos)
 # Sources and include directories that codec build steps generate
 # (protobuf, protocol tables), recorded by cmake/codecs.cmake.
 get_property(dw_fuzz_gen_srcs GLOBAL PROPERTY DW_CODECS_GENERATED_SOURCES)
