@@ -139,6 +139,20 @@ typedef struct dw_pipeline_config {
     int radar_bias;             /* 1 (default): estimate each radar's azimuth and range
                                    bias from the Mode S plots of ADS-B aircraft and
                                    take it off its plots once valid (bias.h)       */
+    /* Association (dw_tracker_config.assoc, docs/tracker.md "JPDA"). A radar's
+     * batch gives each track the radar's pd where it can see it; other sensors
+     * use jpda_pd. Keyed (ADS-B, Remote ID, Mode S) and partner (CI) reports
+     * and bearings with their node's site keep GNN in any case. */
+    int assoc;                  /* DW_ASSOC_GNN (default) or DW_ASSOC_JPDA           */
+    double jpda_pd;             /* detection chance where the sensor gives none (0.9) */
+    double jpda_clutter;        /* false plots per unit volume of a sensor's measurement
+                                   space per batch; 0 (default): estimated per cluster
+                                   (the sensors' spaces differ: m, rad, rad for a
+                                   radar, m³ for a position report)                */
+    double jpda_used;           /* a plot whose chances sum to this starts no track (0.5) */
+    double jpda_hit;            /* a track counts a hit at this chance (0.5)         */
+    int jpda_max_events;        /* joint events per cluster before GNN (10,000)      */
+    int jpda_max_size;          /* tracks or plots per cluster before GNN (12)       */
 } dw_pipeline_config;
 
 void dw_pipeline_config_default(dw_pipeline_config *c);

@@ -11,10 +11,14 @@
  *   2. gates measurements against tracks through a uniform hash grid, so the
  *      work grows with the local density and not with the number of tracks,
  *   3. splits the gated pairs into independent clusters and solves each one
- *      exactly (global nearest neighbour, dw_assign),
- *   4. updates assigned tracks (Kalman / extended Kalman, or covariance
- *      intersection for a partner's track), counts misses, confirms tentative
- *      tracks by M-of-N and deletes stale ones,
+ *      exactly (global nearest neighbour, dw_assign), or with assoc
+ *      DW_ASSOC_JPDA weighs every measurement of the cluster by its exact
+ *      marginal association probability (joint probabilistic data
+ *      association, enumerated per cluster; GNN beyond a cap),
+ *   4. updates assigned tracks (Kalman / extended Kalman, the probabilistic
+ *      data association update with JPDA, or covariance intersection for a
+ *      partner's track), counts misses, confirms tentative tracks by M-of-N
+ *      and deletes stale ones,
  *   5. starts a tentative track on every measurement nobody took and that
  *      gives a position; the others are listed (dw_tracker_unassigned) for
  *      the caller to combine (bearings from several sites).
@@ -180,6 +184,15 @@ typedef struct dw_meas {
                                        a partner's reports every minute, minutes late) */
 } dw_meas;
 
+/* How the association step shares a cluster's measurements among its tracks. */
+typedef enum dw_assoc {
+    DW_ASSOC_GNN = 0,   /* global nearest neighbour: the exact least-cost assignment,
+                           one measurement per track (the default)               */
+    DW_ASSOC_JPDA = 1,  /* joint probabilistic data association: each track takes
+                           every measurement of its gate, weighed by the chance it
+                           is the track's (docs/tracker.md, "JPDA")              */
+} dw_assoc;
+
 typedef struct dw_tracker_config {
     dw_motion_model motion;
     size_t max_tracks;          /* pool size (tentative + confirmed)        */
@@ -231,12 +244,43 @@ typedef struct dw_tracker_config {
     double key_gate;
     int key_jump_after;
     double key_vel_sigma;
+    /* Association (docs/tracker.md, "JPDA"). With DW_ASSOC_JPDA each cluster's
+     * joint events (each measurement from at most one track, each track at
+     * most one measurement) are enumerated with the likelihoods Pd N(nu; 0, S)
+     * for a detection, 1 - Pd for a miss and the clutter density for a
+     * measurement from no track; every track with a measurement of nonzero
+     * probability takes the PDA update. Clusters holding a keyed, CI or
+     * own-context measurement, and those over the caps, are solved by GNN.
+     * With the IMM each mode takes the PDA update with the same betas; the
+     * out-of-sequence history keeps a PDA update as its equivalent measurement.
+     * The jpda_* fields are read (and checked) only with DW_ASSOC_JPDA. */
+    dw_assoc assoc;
+    double jpda_pd;             /* the chance of detecting a track where the batch's
+                                   cover gives none (dw_cover.pd), (0, 1]        */
+    double jpda_clutter;        /* false measurements per unit volume of the sensor's
+                                   measurement space and batch; 0: estimated per
+                                   cluster as its measurements over the volume of
+                                   its tracks' gates (nonparametric)             */
+    double jpda_used;           /* a measurement whose probabilities summed over the
+                                   tracks reach this counts as taken and starts no
+                                   track, [0, 1]                                 */
+    double jpda_hit;            /* a track whose measurements are its own with a
+                                   chance (1 - beta_0) below this still takes the
+                                   PDA update but counts a miss, not a hit, for
+                                   M-of-N and deletion, [0, 1]                   */
+    int jpda_max_events;        /* a cluster with more joint events than this is
+                                   solved by GNN (stats.jpda_over_cap), >= 1      */
+    int jpda_max_size;          /* ... and one with more tracks or measurements than
+                                   this, 1..64                                    */
 } dw_tracker_config;
 
 /* Defaults: CV in n_axes, gate 11.8 (chi2 99.7 % in 2-D), 2-of-3 confirmation,
  * 3 misses to delete, 10,000 tracks, one motion model, a history of 4 states
  * per track for out-of-sequence measurements; keys: key_gate 4 gate, a jump
- * after 2 reports, key_vel_sigma 0 (two-point: the tracker knows no units). */
+ * after 2 reports, key_vel_sigma 0 (two-point: the tracker knows no units);
+ * GNN association, and for JPDA: jpda_pd 0.9, jpda_clutter 0 (estimated),
+ * jpda_used 0.5, jpda_hit 0.5, at most 10,000 joint events and 12 tracks or
+ * measurements per cluster. */
 void dw_tracker_config_default(dw_tracker_config *c, int n_axes, double q);
 
 /* Turn the IMM on: `maneuver` as the second model, switching from model 0 to 1
@@ -327,6 +371,14 @@ typedef struct dw_tracker_stats {
                                        state by their second report, outside
                                        the gate (key_vel_sigma)           */
     uint64_t by_reason[DW_TRK_NREASONS]; /* status changes, by their reason */
+    /* DW_ASSOC_JPDA */
+    uint64_t jpda_clusters;         /* clusters solved by JPDA            */
+    uint64_t jpda_events;           /* joint events enumerated in them    */
+    uint64_t jpda_updates;          /* PDA updates of tracks              */
+    uint64_t jpda_over_cap;         /* clusters over jpda_max_events or
+                                       jpda_max_size: solved by GNN       */
+    uint64_t jpda_gnn_kept;         /* clusters with a keyed, CI or own-context
+                                       measurement: solved by GNN         */
 } dw_tracker_stats;
 
 typedef struct dw_tracker dw_tracker;
@@ -359,7 +411,8 @@ typedef struct dw_cover {
      * (0..1: beyond its horizon, range or elevation limits it is 0). A track
      * not assigned a measurement adds this to its miss score, so a radar that
      * could not see it costs it nothing and a weak chance costs it little;
-     * NULL means 1 inside the cover. */
+     * NULL means 1 inside the cover. JPDA takes it as the track's Pd (without
+     * it: jpda_pd). */
     double (*pd)(const void *ctx, const double *x);
     const void *pd_ctx;
 } dw_cover;

@@ -60,6 +60,19 @@ static void usage(FILE *f)
         "      --imm-turn-sigma W the turn rate's sigma where unknown, rad/s (default 0.1)\n"
         "      --imm-switch P/Q   chances per second of going into the turn model and\n"
         "                         back out (default 0.05/0.1)\n"
+        "      --assoc gnn|jpda   association: global nearest neighbour, one plot per track\n"
+        "                         (default), or joint probabilistic data association, each\n"
+        "                         track taking the plots of its gate by their chances of\n"
+        "                         being its own (for dense clutter; keyed, partner and\n"
+        "                         bearing measurements keep GNN; docs/tracker.md)\n"
+        "      --jpda-pd P        JPDA: detection chance of sensors that give none (0.9)\n"
+        "      --jpda-clutter D   JPDA: false plots per unit volume of the measurement space\n"
+        "                         per batch; 0: estimated per cluster (default 0)\n"
+        "      --jpda-used U      JPDA: a plot whose chances sum to U starts no track (0.5)\n"
+        "      --jpda-hit H       JPDA: a track counts a hit when its plots are its own\n"
+        "                         with chance H (default 0.5)\n"
+        "      --jpda-max-events N  JPDA: clusters with more joint events use GNN (10000)\n"
+        "      --jpda-max-size N  JPDA: clusters with more tracks or plots use GNN (12)\n"
         "      --key-vel V        the fastest object followed, m/s: a track with one keyed\n"
         "                         report restarts with this velocity sigma when its second\n"
         "                         misses the gate; 0: two-point differencing (default 1000)\n"
@@ -141,7 +154,12 @@ int cmd_track(int argc, char **argv)
            key_vel = def.key_vel_mps, partner_coast = (double)def.partner_coast_us * 1e-6,
            citizen_coast = (double)def.citizen_coast_us * 1e-6;
     enum { O_IMM = 256, O_IMM_Q, O_IMM_Q_TURN, O_IMM_TURN_SIGMA, O_IMM_SWITCH, O_KEY_VEL,
-           O_PARTNER_COAST, O_CITIZEN_COAST, O_RADAR_BIAS, O_MERGE_AFTER };
+           O_PARTNER_COAST, O_CITIZEN_COAST, O_RADAR_BIAS, O_MERGE_AFTER, O_ASSOC, O_JPDA_PD,
+           O_JPDA_CLUTTER, O_JPDA_USED, O_JPDA_HIT, O_JPDA_MAX_EVENTS, O_JPDA_MAX_SIZE };
+    int assoc = def.assoc;
+    double jpda_pd = def.jpda_pd, jpda_clutter = def.jpda_clutter, jpda_used = def.jpda_used,
+           jpda_hit = def.jpda_hit;
+    long jpda_max_events = def.jpda_max_events, jpda_max_size = def.jpda_max_size;
     int radar_bias = def.radar_bias;
     long merge_after = def.merge_after;
     static const struct option opts[] = {
@@ -168,6 +186,13 @@ int cmd_track(int argc, char **argv)
         {"key-vel", required_argument, 0, O_KEY_VEL},
         {"partner-coast", required_argument, 0, O_PARTNER_COAST},
         {"citizen-coast", required_argument, 0, O_CITIZEN_COAST},
+        {"assoc", required_argument, 0, O_ASSOC},
+        {"jpda-pd", required_argument, 0, O_JPDA_PD},
+        {"jpda-clutter", required_argument, 0, O_JPDA_CLUTTER},
+        {"jpda-used", required_argument, 0, O_JPDA_USED},
+        {"jpda-hit", required_argument, 0, O_JPDA_HIT},
+        {"jpda-max-events", required_argument, 0, O_JPDA_MAX_EVENTS},
+        {"jpda-max-size", required_argument, 0, O_JPDA_MAX_SIZE},
         {"log", required_argument, 0, 'L'},     {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int o;
@@ -207,6 +232,19 @@ int cmd_track(int argc, char **argv)
             }
             imm = strcmp(optarg, "on") == 0;
             break;
+        case O_ASSOC:
+            if (strcmp(optarg, "gnn") && strcmp(optarg, "jpda")) {
+                fprintf(stderr, "dronewall track: --assoc wants gnn or jpda\n");
+                return 2;
+            }
+            assoc = strcmp(optarg, "jpda") == 0 ? DW_ASSOC_JPDA : DW_ASSOC_GNN;
+            break;
+        case O_JPDA_PD: jpda_pd = strtod(optarg, &e); break;
+        case O_JPDA_CLUTTER: jpda_clutter = strtod(optarg, &e); break;
+        case O_JPDA_USED: jpda_used = strtod(optarg, &e); break;
+        case O_JPDA_HIT: jpda_hit = strtod(optarg, &e); break;
+        case O_JPDA_MAX_EVENTS: jpda_max_events = strtol(optarg, &e, 10); break;
+        case O_JPDA_MAX_SIZE: jpda_max_size = strtol(optarg, &e, 10); break;
         case O_IMM_Q: imm_q = strtod(optarg, &e); break;
         case O_IMM_Q_TURN: imm_q_turn = strtod(optarg, &e); break;
         case O_IMM_TURN_SIGMA: imm_turn_sigma = strtod(optarg, &e); break;
@@ -263,6 +301,15 @@ int cmd_track(int argc, char **argv)
                         "negative, and the two switching chances must sum below 1\n");
         return 2;
     }
+    if (!(jpda_pd > 0 && jpda_pd <= 1) || !(jpda_clutter >= 0) || !isfinite(jpda_clutter) ||
+        !(jpda_used >= 0 && jpda_used <= 1) || !(jpda_hit >= 0 && jpda_hit <= 1) ||
+        jpda_max_events < 1 || jpda_max_events > 100000000 || jpda_max_size < 1 ||
+        jpda_max_size > 64) {
+        fprintf(stderr, "dronewall track: --jpda-pd wants (0, 1], --jpda-clutter a density not "
+                        "negative, --jpda-used and --jpda-hit [0, 1], --jpda-max-events 1 to "
+                        "100000000, --jpda-max-size 1 to 64\n");
+        return 2;
+    }
     if (!(min_cross >= 0 && min_cross < 90)) {
         fprintf(stderr, "dronewall track: --min-cross wants degrees in [0, 90)\n");
         return 2;
@@ -316,6 +363,13 @@ int cmd_track(int argc, char **argv)
     cfg.key_vel_mps = key_vel;
     cfg.partner_coast_us = (int64_t)llround(partner_coast * 1e6);
     cfg.citizen_coast_us = (int64_t)llround(citizen_coast * 1e6);
+    cfg.assoc = assoc;
+    cfg.jpda_pd = jpda_pd;
+    cfg.jpda_clutter = jpda_clutter;
+    cfg.jpda_used = jpda_used;
+    cfg.jpda_hit = jpda_hit;
+    cfg.jpda_max_events = (int)jpda_max_events;
+    cfg.jpda_max_size = (int)jpda_max_size;
     const dw_pipeline_sink sink = {.report = write_track, .dead = write_track, .ctx = &w};
     if (dw_pipeline_create(sensors, n_sensors, &cfg, &sink, &pl, err, sizeof err) != DW_OK) {
         fprintf(stderr, "dronewall track: %s\n", err);
@@ -418,6 +472,15 @@ int cmd_track(int argc, char **argv)
                         "track by its second report\n",
                 (unsigned long long)ps.tracker.key_jumps, (unsigned long long)ps.tracker.key_held,
                 (unsigned long long)ps.tracker.key_refused, (unsigned long long)ps.tracker.two_point);
+    if (cfg.assoc == DW_ASSOC_JPDA)
+        fprintf(stderr, "dronewall track: JPDA: %llu clusters (%llu joint events), %llu PDA "
+                        "updates; %llu clusters over the caps and %llu with keyed, partner or "
+                        "own-site measurements solved by GNN\n",
+                (unsigned long long)ps.tracker.jpda_clusters,
+                (unsigned long long)ps.tracker.jpda_events,
+                (unsigned long long)ps.tracker.jpda_updates,
+                (unsigned long long)ps.tracker.jpda_over_cap,
+                (unsigned long long)ps.tracker.jpda_gnn_kept);
     if (ps.polar_no_el)
         fprintf(stderr, "dronewall track: %llu POLAR plots without elevation or height used as "
                         "range and azimuth\n", (unsigned long long)ps.polar_no_el);

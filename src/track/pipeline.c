@@ -147,6 +147,13 @@ void dw_pipeline_config_default(dw_pipeline_config *c)
     c->imm_p_turn = 0.05;
     c->imm_p_straight = 0.1;
     c->radar_bias = 1;
+    c->assoc = DW_ASSOC_GNN;
+    c->jpda_pd = 0.9;
+    c->jpda_clutter = 0.0;
+    c->jpda_used = 0.5;
+    c->jpda_hit = 0.5;
+    c->jpda_max_events = 10000;
+    c->jpda_max_size = 12;
 }
 
 uint64_t dw_pipeline_id_key(const char *text)
@@ -208,13 +215,20 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
         !(c.key_vel_mps >= 0) || !isfinite(c.key_vel_mps) ||
         (c.imm && (!(c.imm_q >= 0) || !(c.imm_q_turn >= 0) || !(c.imm_turn_sigma >= 0) ||
                    !(c.imm_p_turn >= 0) || !(c.imm_p_straight >= 0) ||
-                   !(c.imm_p_turn + c.imm_p_straight < 1.0)))) {
+                   !(c.imm_p_turn + c.imm_p_straight < 1.0))) ||
+        (c.assoc != DW_ASSOC_GNN &&
+         (c.assoc != DW_ASSOC_JPDA || !(c.jpda_pd > 0 && c.jpda_pd <= 1) ||
+          !(c.jpda_clutter >= 0) || !isfinite(c.jpda_clutter) ||
+          !(c.jpda_used >= 0 && c.jpda_used <= 1) || !(c.jpda_hit >= 0 && c.jpda_hit <= 1) ||
+          c.jpda_max_events < 1 || c.jpda_max_size < 1 || c.jpda_max_size > 64))) {
         seterr(err, errlen, "settings out of range: q, init_vel, gate, max_tracks, max_coast, "
                             "the report period, the altitude prior's sigmas and the initiation "
                             "window must be positive, the window not negative, the crossing "
                             "angle in [0, 90) degrees; the coasts, key_vel, the IMM's noises "
                             "and switching chances not negative, the two chances summing "
-                            "below 1");
+                            "below 1; with JPDA, pd in (0, 1], the clutter density not "
+                            "negative, used and hit in [0, 1], max_events at least 1, "
+                            "max_size 1 to 64");
         return DW_ERR_INVALID;
     }
     size_t n_radars = 0, n_bearing = 0;
@@ -287,6 +301,13 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
     tc.max_tracks = c.max_tracks;
     tc.max_coast_us = c.max_coast_us;
     tc.key_vel_sigma = c.key_vel_mps;
+    tc.assoc = (dw_assoc)c.assoc;
+    tc.jpda_pd = c.jpda_pd;
+    tc.jpda_clutter = c.jpda_clutter;
+    tc.jpda_used = c.jpda_used;
+    tc.jpda_hit = c.jpda_hit;
+    tc.jpda_max_events = c.jpda_max_events;
+    tc.jpda_max_size = c.jpda_max_size;
     if (c.imm) {
         dw_motion_model ct;
         dw_motion_ct_geo_init(&ct, c.imm_q > 0 ? c.imm_q : c.q, c.q_vertical, c.imm_q_turn,

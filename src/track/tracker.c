@@ -1,8 +1,9 @@
-/* tracker.c — tracker v1: grid gating, clustered exact GNN, Kalman (or
- * covariance-intersection) updates, an optional two-model IMM, identity keys,
- * exact out-of-sequence updates from a short per-track history, M-of-N
- * confirmation. See tracker.h for the algorithm in words and docs/tracker.md
- * for the reasons. */
+/* tracker.c — tracker v1: grid gating, clustered exact GNN (or JPDA, whose
+ * enumeration of a cluster's joint events is jpda.c), Kalman (or
+ * covariance-intersection, or probabilistic data association) updates, an
+ * optional two-model IMM, identity keys, exact out-of-sequence updates from a
+ * short per-track history, M-of-N confirmation. See tracker.h for the
+ * algorithm in words and docs/tracker.md for the reasons. */
 #include "dronewall/tracker.h"
 
 #include <float.h>
@@ -12,6 +13,7 @@
 
 #include "dronewall/assign.h"
 #include "dronewall/log.h"
+#include "track/jpda.h"
 #include "track/mat.h"
 
 #define MAX_SENSORS 32
@@ -82,6 +84,12 @@ typedef struct pair {
     int meas;
     double cost;
 } pair;
+
+/* JPDA: one measurement a track takes in part, and the chance it is the track's. */
+typedef struct jent {
+    int meas;
+    double beta;
+} jent;
 
 typedef struct sensor {
     const dw_meas_model *model;
@@ -168,6 +176,18 @@ struct dw_tracker {
     size_t cl_cap;
     dw_assign *assign;
 
+    /* JPDA (cfg.assoc), all NULL with GNN. By live index: where its entries
+     * start in jents (-1: not a JPDA track this batch) and how many, its
+     * beta_0, its chance of detection and the log of its cluster's clutter
+     * density. One cluster's inputs and betas grow to the largest cluster. */
+    dw__jpda_ws *jpda;
+    int *jstart, *jn;
+    double *jb0, *jpd, *jloglam;
+    jent *jents;
+    size_t n_jents, jents_cap;
+    double *jlg, *jlmiss, *jbeta, *jlv;
+    size_t jcl_cap;
+
     dw_trk *deleted;
     size_t n_deleted;
 
@@ -199,6 +219,13 @@ void dw_tracker_config_default(dw_tracker_config *c, int n_axes, double q)
     c->max_gate_extent = 0.0;
     c->oosm_depth = 4;
     c->key_jump_after = 2;
+    c->assoc = DW_ASSOC_GNN;
+    c->jpda_pd = 0.9;
+    c->jpda_clutter = 0.0;
+    c->jpda_used = 0.5;
+    c->jpda_hit = 0.5;
+    c->jpda_max_events = 10000;
+    c->jpda_max_size = 12;
 }
 
 void dw_tracker_config_imm(dw_tracker_config *c, const dw_motion_model *maneuver, double p01,
@@ -250,6 +277,17 @@ void dw_tracker_destroy(dw_tracker *t)
     free(t->r2c);
     free(t->deleted);
     dw_assign_destroy(t->assign);
+    dw__jpda_destroy(t->jpda);
+    free(t->jstart);
+    free(t->jn);
+    free(t->jb0);
+    free(t->jpd);
+    free(t->jloglam);
+    free(t->jents);
+    free(t->jlg);
+    free(t->jlmiss);
+    free(t->jbeta);
+    free(t->jlv);
     free(t);
 }
 
@@ -284,6 +322,15 @@ static int imm_config_ok(const dw_tracker_config *c)
     return c->imm_switch[0][1] + c->imm_switch[1][0] < 1.0 && c->imm_period_s >= 0.0;
 }
 
+static int jpda_config_ok(const dw_tracker_config *c)
+{
+    return c->assoc == DW_ASSOC_JPDA && c->jpda_pd > 0.0 && c->jpda_pd <= 1.0 &&
+           c->jpda_clutter >= 0.0 && isfinite(c->jpda_clutter) && c->jpda_used >= 0.0 &&
+           c->jpda_used <= 1.0 && c->jpda_hit >= 0.0 && c->jpda_hit <= 1.0 &&
+           c->jpda_max_events >= 1 && c->jpda_max_size >= 1 &&
+           c->jpda_max_size <= 64;
+}
+
 dw_status dw_tracker_create(const dw_tracker_config *cfg, dw_tracker **out)
 {
     if (!cfg || cfg->max_tracks == 0 || cfg->max_tracks > (1u << 30) || cfg->motion.nx <= 0 ||
@@ -293,7 +340,8 @@ dw_status dw_tracker_create(const dw_tracker_config *cfg, dw_tracker **out)
         !(cfg->init_vel_sigma >= 0) || cfg->oosm_depth < 0 || cfg->oosm_depth > MAX_DEPTH ||
         !(cfg->key_gate >= 0) || cfg->key_jump_after < 0 || cfg->key_jump_after > 255 ||
         !(cfg->key_vel_sigma >= 0) || !isfinite(cfg->key_vel_sigma) ||
-        (cfg->motion2.nx != 0 && !imm_config_ok(cfg)))
+        (cfg->motion2.nx != 0 && !imm_config_ok(cfg)) ||
+        (cfg->assoc != DW_ASSOC_GNN && !jpda_config_ok(cfg)))
         return DW_ERR_INVALID;
 
     dw_tracker *t = calloc(1, sizeof *t);
@@ -345,6 +393,18 @@ dw_status dw_tracker_create(const dw_tracker_config *cfg, dw_tracker **out)
     t->overflow = malloc(n * sizeof *t->overflow);
     t->deleted = malloc(n * sizeof *t->deleted);
     t->loc_row = malloc(n * sizeof *t->loc_row);
+    if (cfg->assoc == DW_ASSOC_JPDA) {
+        t->jstart = malloc(n * sizeof *t->jstart);
+        t->jn = malloc(n * sizeof *t->jn);
+        t->jb0 = malloc(n * sizeof *t->jb0);
+        t->jpd = malloc(n * sizeof *t->jpd);
+        t->jloglam = malloc(n * sizeof *t->jloglam);
+        if (!t->jstart || !t->jn || !t->jb0 || !t->jpd || !t->jloglam ||
+            dw__jpda_create(&t->jpda) != DW_OK) {
+            dw_tracker_destroy(t);
+            return DW_ERR_NOMEM;
+        }
+    }
     if (!t->pool || !t->free_slots || !t->live || !t->live_of || !t->cache || !t->assigned ||
         !t->dup_kill ||
         !t->overflow || !t->deleted || !t->loc_row || !t->keys ||
@@ -710,6 +770,31 @@ static dw_status reserve_cluster(dw_tracker *t, size_t r, size_t c)
     GROW(t->col_miss, cap, 0);
     GROW(t->r2c, cap, 0);
     t->cl_cap = cap;
+    return DW_OK;
+}
+
+/* JPDA: one cluster's log-likelihoods and betas for r tracks and c
+ * measurements, and room for `more` entries. */
+static dw_status reserve_jpda(dw_tracker *t, size_t r, size_t c, size_t more)
+{
+    size_t need = r * (c + 1);
+    if (need > t->jcl_cap) {
+        size_t cap = 64;
+        while (cap < need)
+            cap *= 2;
+        GROW(t->jlg, cap, 0);
+        GROW(t->jbeta, cap, 0);
+        GROW(t->jlmiss, cap, 0);
+        GROW(t->jlv, cap, 0);
+        t->jcl_cap = cap;
+    }
+    if (t->n_jents + more > t->jents_cap) {
+        size_t cap = t->jents_cap ? t->jents_cap : 256;
+        while (cap < t->n_jents + more)
+            cap *= 2;
+        GROW(t->jents, cap, 0);
+        t->jents_cap = cap;
+    }
     return DW_OK;
 }
 
@@ -1101,6 +1186,136 @@ static int plain_d2(const dw_motion_model *mm, const sensor *s, const void *ctx,
     return innovation(s, ctx, c, m, nu, Sinv, d2, NULL);
 }
 
+/* log(e^a + e^b), for sums of likelihoods far from 1. */
+static inline double log_add(double a, double b)
+{
+    if (a < b) {
+        double c = a;
+        a = b;
+        b = c;
+    }
+    return b == -INFINITY ? a : a + log1p(exp(b - a));
+}
+
+/* The probabilistic data association update of (x, P) (dimension nxs) by the
+ * ne measurements m[e[q].meas], each with the chance e[q].beta of being the
+ * track's (the rest, beta_0, that none is), linearised once at x with the
+ * sensor's own context. With u_q = S_q^-1 nu_q and G = P H^T:
+ *   x += G sum beta_q u_q,
+ *   P -= G (W - U + u u^T) G^T,  W = sum beta_q S_q^-1, U = sum beta_q u_q u_q^T,
+ *        u = sum beta_q u_q,
+ * which, when the measurements share one R (one S, K = G S^-1, nu = sum
+ * beta_q nu_q), is the textbook x += K nu, P -= (1 - beta_0) K S K^T -
+ * K (sum beta_q nu_q nu_q^T - nu nu^T) K^T; with an R of its own per
+ * measurement it is the moment-matched mixture of the Kalman updates by each
+ * one and of the prediction.
+ * Also: d2_best, the normalised innovation squared of m[best]; with loglik the
+ * log-likelihood of the batch under this estimate, ln((1 - pd) + pd / lam
+ * sum N(nu_q; 0, S_q)) (log_lam = ln lam), which weighs an IMM's modes; and
+ * with eq the equivalent measurement (z, R) whose Kalman update from the
+ * same (x, P) gives the same posterior: S_eq = (W - U + u u^T)^-1,
+ * R = S_eq - H P H^T, z = zpred + S_eq u. It exists when that matrix is
+ * positive definite; when the spread of the measurements is too large for it,
+ * the spread is left out (S_eq = W^-1: the mean exact, P smaller by the
+ * spread term), and failing that it is m[best] itself. The out-of-sequence
+ * history keeps it: a re-run filters it in as a plain measurement.
+ * Returns 0, or -1 when the model cannot linearise here or an S is not
+ * positive definite (x, P untouched). */
+static int pda_update(const dw_motion_model *mm, int nxs, const sensor *s, const dw_meas *m,
+                      const jent *e, int ne, double pd, double log_lam, int best, double *x,
+                      double *P, double *d2_best, double *loglik, dw_meas *eq)
+{
+    const int nx = nxs, nz = s->nz;
+    cache c;
+    if (linearise_n(mm, nxs, s, s->ctx, x, P, &c) != 0)
+        return -1;
+    double W[NZZ] = {0}, U[NZZ] = {0}, ub[DW_TRK_MAX_Z] = {0};
+    double lsum = -INFINITY, db = 0.0;
+    const double lnorm = -0.5 * nz * log(2.0 * M_PI);
+    for (int q = 0; q < ne; q++) {
+        const dw_meas *mq = &m[e[q].meas];
+        double nu[DW_TRK_MAX_Z], Si[NZZ], u[DW_TRK_MAX_Z], d2, ld = 0.0;
+        if (innovation(s, s->ctx, &c, mq, nu, Si, &d2, loglik ? &ld : NULL) != 0)
+            return -1;
+        const double b = e[q].beta;
+        for (int i = 0; i < nz; i++) {
+            double a = 0;
+            for (int j = 0; j < nz; j++)
+                a += Si[i * nz + j] * nu[j];
+            u[i] = a;
+        }
+        for (int i = 0; i < nz; i++) {
+            ub[i] += b * u[i];
+            for (int j = 0; j < nz; j++) {
+                W[i * nz + j] += b * Si[i * nz + j];
+                U[i * nz + j] += b * u[i] * u[j];
+            }
+        }
+        if (loglik)
+            lsum = log_add(lsum, lnorm - 0.5 * (d2 + ld));
+        if (e[q].meas == best)
+            db = d2;
+    }
+    double Y[NZZ];
+    for (int i = 0; i < nz; i++)
+        for (int j = 0; j < nz; j++)
+            Y[i * nz + j] = W[i * nz + j] - U[i * nz + j] + ub[i] * ub[j];
+    if (eq) {
+        /* before x moves: the equivalent measurement is relative to the prior */
+        double Seq[NZZ], Req[NZZ], Ri[NZZ];
+        int found = 0;
+        for (int pass = 0; pass < 2 && !found; pass++) {
+            if (spd_inverse(pass == 0 ? Y : W, nz, Seq, NULL) != 0)
+                continue;
+            for (int i = 0; i < nz * nz; i++)
+                Req[i] = Seq[i] - c.HPH[i];
+            dw__mat_symmetrize(Req, nz);
+            found = spd_inverse(Req, nz, Ri, NULL) == 0;
+        }
+        *eq = m[best];
+        eq->ctx = NULL;
+        eq->flags = 0;
+        eq->id_key = 0;
+        if (found) {
+            for (int i = 0; i < nz; i++) {
+                double a = 0;
+                for (int j = 0; j < nz; j++)
+                    a += Seq[i * nz + j] * ub[j];
+                eq->z[i] = c.zpred[i] + a;
+            }
+            memcpy(eq->R, Req, sizeof(double) * (size_t)(nz * nz));
+        }
+    }
+    /* G = P H^T */
+    double G[MX * DW_TRK_MAX_Z], GY[MX * DW_TRK_MAX_Z];
+    if (s->model->h_selects_pos) {
+        for (int i = 0; i < nx; i++)
+            for (int a = 0; a < nz; a++)
+                G[i * nz + a] = P[i * nx + mm->pos_idx[a]];
+    } else {
+        dw__mat_mul_bt(P, c.H, G, nx, nx, nz);
+    }
+    for (int i = 0; i < nx; i++) {
+        double a = 0;
+        for (int j = 0; j < nz; j++)
+            a += G[i * nz + j] * ub[j];
+        x[i] += a;
+    }
+    dw__mat_mul(G, Y, GY, nx, nz, nz);
+    for (int i = 0; i < nx; i++)
+        for (int j = 0; j < nx; j++) {
+            double a = 0;
+            for (int l = 0; l < nz; l++)
+                a += GY[i * nz + l] * G[j * nz + l];
+            P[i * nx + j] -= a;
+        }
+    dw__mat_symmetrize(P, nx);
+    *d2_best = db;
+    if (loglik)
+        *loglik = log_add(log1p(-pd), log(pd) + lsum - log_lam);
+    return 0;
+}
+
 /* ---- the out-of-sequence history ---------------------------------------- */
 
 static hist *hist_at(const dw_tracker *t, int si, int i)
@@ -1209,6 +1424,45 @@ static void hist_restore(dw_tracker *t, int si, int i)
 
 /* ---- updating one track ------------------------------------------------- */
 
+/* The end of an IMM update at t_us: with ok, the modes become the updated
+ * (xu, Pu) and are weighed by their log-likelihoods l; else they stay the
+ * predicted (xp, Pp) with the predicted probabilities c. The track's own
+ * estimate is their mixture. */
+static void imm_settle(dw_tracker *t, int si, int ok, const double c[2], const double l[2],
+                       double xp[2][MX], double Pp[2][MXX], double xu[2][MX], double Pu[2][MXX],
+                       int64_t t_us)
+{
+    dw_trk *k = &t->pool[si].pub;
+    modes *md = &t->modes[si];
+    const int nx = t->cfg.motion.nx;
+    const int n0 = t->models[0].nx, n1 = t->models[1].nx;
+    md->t_us = t_us;
+    if (ok) {
+        double l0 = l[0], l1 = l[1];
+        double lm = l0 > l1 ? l0 : l1;
+        double a = c[0] * exp(l0 - lm), b = c[1] * exp(l1 - lm);
+        if (a + b > 0 && isfinite(a + b)) {
+            md->mu[0] = a / (a + b);
+            md->mu[1] = b / (a + b);
+        } else {
+            md->mu[0] = c[0];
+            md->mu[1] = c[1];
+        }
+        memcpy(md->x, xu, sizeof md->x);
+        memcpy(md->P, Pu, sizeof md->P);
+    } else {
+        /* as with one model: predicted, not updated */
+        md->mu[0] = c[0];
+        md->mu[1] = c[1];
+        memcpy(md->x, xp, sizeof md->x);
+        memcpy(md->P, Pp, sizeof md->P);
+    }
+    imm_combine(nx, md->mu, md->x[0], md->P[0], n0, md->x[1], md->P[1], n1, k->x, k->P);
+    k->model_prob[0] = md->mu[0];
+    k->model_prob[1] = md->mu[1];
+    k->t_us = t_us;
+}
+
 /* The IMM update of slot si by m at m's time: mix, predict each model, update
  * each (same CI weight for both), weigh the models by their likelihoods. */
 static void imm_update(dw_tracker *t, int si, const sensor *s, const dw_meas *m)
@@ -1239,32 +1493,46 @@ static void imm_update(dw_tracker *t, int si, const sensor *s, const dw_meas *m)
         ok = ekf_update(&t->cfg.motion, t->models[j].nx, s, ctx, m, w, xu[j], Pu[j], &d2[j],
                         &ld[j]) == 0;
     }
-    md->t_us = m->t_us;
+    double l[2] = {0.0, 0.0};
     if (ok) {
         /* mu_j ~ c_j N(nu_j; 0, S_j); the (2 pi)^nz/2 is common */
-        double l0 = -0.5 * (d2[0] + ld[0]), l1 = -0.5 * (d2[1] + ld[1]);
-        double lm = l0 > l1 ? l0 : l1;
-        double a = c[0] * exp(l0 - lm), b = c[1] * exp(l1 - lm);
-        if (a + b > 0 && isfinite(a + b)) {
-            md->mu[0] = a / (a + b);
-            md->mu[1] = b / (a + b);
-        } else {
-            md->mu[0] = c[0];
-            md->mu[1] = c[1];
-        }
-        memcpy(md->x, xu, sizeof md->x);
-        memcpy(md->P, Pu, sizeof md->P);
-    } else {
-        /* as with one model: predicted, not updated */
-        md->mu[0] = c[0];
-        md->mu[1] = c[1];
-        memcpy(md->x, xp, sizeof md->x);
-        memcpy(md->P, Pp, sizeof md->P);
+        l[0] = -0.5 * (d2[0] + ld[0]);
+        l[1] = -0.5 * (d2[1] + ld[1]);
     }
-    imm_combine(nx, md->mu, md->x[0], md->P[0], n0, md->x[1], md->P[1], n1, k->x, k->P);
-    k->model_prob[0] = md->mu[0];
-    k->model_prob[1] = md->mu[1];
-    k->t_us = m->t_us;
+    imm_settle(t, si, ok, c, l, xp, Pp, xu, Pu, m->t_us);
+    if (have)
+        k->last_d2 = d2c;
+}
+
+/* The IMM's PDA update of slot si at t_us: mix and predict each mode there,
+ * update each by pda_update with the same betas (found on the combined
+ * estimate, in the association step), weigh the modes by the likelihood of
+ * the batch under each, ln((1 - pd) + pd / lam sum N(nu_q; 0, S_q)). The
+ * equivalent measurement for the history (eq) and d2 of the most probable
+ * measurement are those of the combined prediction. */
+static void imm_pda(dw_tracker *t, int si, const sensor *s, const dw_meas *m, const jent *e, int ne,
+                    double pd, double log_lam, int best, int64_t t_us, dw_meas *eq)
+{
+    dw_trk *k = &t->pool[si].pub;
+    modes *md = &t->modes[si];
+    const int nx = t->cfg.motion.nx;
+    const int n0 = t->models[0].nx, n1 = t->models[1].nx;
+    double xp[2][MX], Pp[2][MXX], c[2], x[DW_TRK_MAX_X], P[NXX], d2c;
+    imm_predict(t, md, t_us, xp, Pp, c);
+    imm_combine(nx, c, xp[0], Pp[0], n0, xp[1], Pp[1], n1, x, P);
+    int have = pda_update(&t->cfg.motion, nx, s, m, e, ne, pd, log_lam, best, x, P, &d2c, NULL,
+                          eq) == 0;
+    if (!have)
+        *eq = m[best];
+    double xu[2][MX], Pu[2][MXX], l[2] = {0.0, 0.0}, d2;
+    int ok = have;
+    for (int j = 0; ok && j < 2; j++) {
+        memcpy(xu[j], xp[j], sizeof xu[j]);
+        memcpy(Pu[j], Pp[j], sizeof Pu[j]);
+        ok = pda_update(&t->cfg.motion, t->models[j].nx, s, m, e, ne, pd, log_lam, best, xu[j],
+                        Pu[j], &d2, &l[j], NULL) == 0;
+    }
+    imm_settle(t, si, ok, c, l, xp, Pp, xu, Pu, t_us);
     if (have)
         k->last_d2 = d2c;
 }
@@ -1692,6 +1960,27 @@ static void key_restart(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
     update_track(t, si, sensor_idx, m);
 }
 
+/* What every update of slot si by sensor sensor_idx leaves besides the
+ * filtering: a hit, its times, its sensor, the measurement's tag. m is the
+ * measurement taken (with JPDA the most probable one). */
+static inline void took_book(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
+{
+    slot *sl = &t->pool[si];
+    dw_trk *k = &sl->pub;
+    k->hits++;
+    k->misses = 0;
+    k->miss_score = 0.0;
+    if (m->t_us >= k->last_update_us) {
+        k->last_update_us = m->t_us;
+        sl->coast_us = m->coast_us;
+    }
+    if (m->t_us > sl->last_by_sensor[sensor_idx])
+        sl->last_by_sensor[sensor_idx] = m->t_us;
+    k->sensor_mask |= 1u << sensor_idx;
+    k->last_user = m->user;
+    t->stats.updates++;
+}
+
 /* Slot si took measurement m (sensor sensor_idx): its bookkeeping. */
 static inline void took(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
 {
@@ -1717,18 +2006,53 @@ static inline void took(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
     }
     if (!done)
         update_track(t, si, sensor_idx, m);
-    k->hits++;
-    k->misses = 0;
-    k->miss_score = 0.0;
-    if (m->t_us >= k->last_update_us) {
-        k->last_update_us = m->t_us;
-        sl->coast_us = m->coast_us;
+    took_book(t, si, sensor_idx, m);
+}
+
+/* Live track li (slot si) took the measurements of its JPDA entries in part:
+ * the PDA update at the time of the most probable one (m[best]), the batch's
+ * measurements being alternatives at about one time (as the gate test takes
+ * them), then with `hit` the bookkeeping of took() with m[best] (without,
+ * the caller counts a miss: jpda_hit). The history records the
+ * update's equivalent measurement (pda_update), so that a late measurement
+ * re-runs it as a plain one; a track already past that time (a late batch)
+ * takes the equivalent measurement through its history at once. */
+static __attribute__((noinline)) void took_pda(dw_tracker *t, int li, int si, int sensor_idx,
+                                               const dw_meas *m, int best, int hit)
+{
+    const sensor *s = &t->sensors[sensor_idx];
+    dw_trk *k = &t->pool[si].pub;
+    const jent *e = t->jents + t->jstart[li];
+    const int ne = t->jn[li];
+    const double pd = t->jpd[li], log_lam = t->jloglam[li];
+    const int64_t t_u = m[best].t_us;
+    dw_meas eq;
+    double d2 = k->last_d2;
+    if (t_u >= k->t_us) {
+        if (t->n_models > 1) {
+            imm_pda(t, si, s, m, e, ne, pd, log_lam, best, t_u, &eq);
+        } else {
+            predict_to(t, k, t_u);
+            if (pda_update(&t->cfg.motion, t->cfg.motion.nx, s, m, e, ne, pd, log_lam, best, k->x,
+                           k->P, &d2, NULL, t->depth ? &eq : NULL) == 0)
+                k->last_d2 = d2;
+            else
+                eq = m[best];
+        }
+        if (t->depth)
+            hist_push(t, si, sensor_idx, &eq);
+    } else {
+        double x[DW_TRK_MAX_X], P[NXX];
+        state_at(t, si, t_u, x, P);
+        if (pda_update(&t->cfg.motion, t->cfg.motion.nx, s, m, e, ne, pd, log_lam, best, x, P, &d2,
+                       NULL, &eq) != 0)
+            eq = m[best];
+        update_late(t, si, sensor_idx, &eq);
+        k->last_d2 = d2;
     }
-    if (m->t_us > sl->last_by_sensor[sensor_idx])
-        sl->last_by_sensor[sensor_idx] = m->t_us;
-    k->sensor_mask |= 1u << sensor_idx;
-    k->last_user = m->user;
-    t->stats.updates++;
+    t->stats.jpda_updates++;
+    if (hit)
+        took_book(t, si, sensor_idx, &m[best]);
 }
 
 static void kill_track(dw_tracker *t, int si, dw_trk_reason why, int64_t t_us)
@@ -1820,6 +2144,263 @@ static void find_duplicates(dw_tracker *t, int nl, int64_t t_us)
             t->dup_kill[d] = 1;
     }
     (void)nl;
+}
+
+/* Solve the cluster of pairs order[a..b) by GNN: the least-cost assignment
+ * (dw_assign) with a pair costing its d2 and a track or a measurement left
+ * alone gate / 2; a cluster of one pair is taken as it is. */
+static inline __attribute__((always_inline)) dw_status gnn_cluster(dw_tracker *t, int a, int b)
+{
+    dw_status st;
+    if (b - a == 1) {
+        const pair *p = &t->pairs[t->order[a]];
+        t->assigned[p->live] = p->meas;
+        t->meas_taken[p->meas] = p->live;
+        if (t->stats.max_cluster < 1)
+            t->stats.max_cluster = 1;
+        return DW_OK;
+    }
+    const double half_gate = 0.5 * t->cfg.gate;
+    int nr = 0, nc = 0;
+    for (int q = a; q < b; q++) {
+        const pair *p = &t->pairs[t->order[q]];
+        if (t->loc_row[p->live] < 0) {
+            if ((st = reserve_cluster(t, (size_t)nr + 1, (size_t)nc + 1)) != DW_OK)
+                return st;
+            t->loc_row[p->live] = nr;
+            t->rows[nr++] = p->live;
+        }
+        if (t->loc_col[p->meas] < 0) {
+            if ((st = reserve_cluster(t, (size_t)nr + 1, (size_t)nc + 1)) != DW_OK)
+                return st;
+            t->loc_col[p->meas] = nc;
+            t->cols[nc++] = p->meas;
+        }
+    }
+    if ((st = reserve_cluster(t, (size_t)nr, (size_t)nc)) != DW_OK)
+        return st;
+    if ((uint64_t)(nr + nc) > t->stats.max_cluster)
+        t->stats.max_cluster = (uint64_t)(nr + nc);
+    for (int q = 0; q < nr * nc; q++)
+        t->cost[q] = DW_ASSIGN_FORBID;
+    for (int q = 0; q < nr; q++)
+        t->row_miss[q] = half_gate;
+    for (int q = 0; q < nc; q++)
+        t->col_miss[q] = half_gate;
+    for (int q = a; q < b; q++) {
+        const pair *p = &t->pairs[t->order[q]];
+        t->cost[t->loc_row[p->live] * nc + t->loc_col[p->meas]] = p->cost;
+    }
+    st = dw_assign_solve(t->assign, nr, nc, t->cost, t->row_miss, t->col_miss, t->r2c, NULL);
+    for (int q = 0; q < nr; q++)
+        t->loc_row[t->rows[q]] = -1;
+    for (int q = 0; q < nc; q++)
+        t->loc_col[t->cols[q]] = -1;
+    if (st != DW_OK)
+        return st;
+    for (int q = 0; q < nr; q++) {
+        if (t->r2c[q] < 0)
+            continue;
+        int li = t->rows[q], mj = t->cols[t->r2c[q]];
+        t->assigned[li] = mj;
+        t->meas_taken[mj] = li;
+    }
+    return DW_OK;
+}
+
+/* JPDA tracks whose measurements are more likely not their own (1 - beta_0
+ * below jpda_hit): filtered in by their chances, but counted as missed (their
+ * assigned[] becomes -1; step 5 does the rest). */
+static __attribute__((noinline)) void jpda_weak(dw_tracker *t, int nl, int sensor_idx,
+                                                const dw_meas *m)
+{
+    for (int i = 0; i < nl; i++) {
+        if (t->assigned[i] < 0 || t->jstart[i] < 0 || 1.0 - t->jb0[i] >= t->cfg.jpda_hit)
+            continue;
+        took_pda(t, i, t->live[i], sensor_idx, m, t->assigned[i], 0);
+        t->assigned[i] = -1;
+    }
+}
+
+/* The largest chance of detection JPDA uses: at 1 a miss would be
+ * impossible, and a cluster of two tracks and one measurement would have no
+ * event left. */
+#define JPDA_PD_MAX (1.0 - 1e-9)
+
+/* The volume of the unit ball in n = 1..4 dimensions. */
+static double unit_ball(int n)
+{
+    static const double v[5] = {1.0, 2.0, M_PI, 4.0 * M_PI / 3.0, M_PI * M_PI / 2.0};
+    return v[n < 0 ? 0 : n > 4 ? 4 : n];
+}
+
+/* Solve the cluster of pairs order[a..b) by JPDA: the log-likelihood ratio of
+ * each gated pair, ln Pd - d2/2 - ln|2 pi S|/2 - ln lam, and of each track's
+ * miss, ln(1 - Pd), give the betas (dw__jpda_betas); each track's entries,
+ * beta_0, Pd and lam go to step 5, the most probable measurement to
+ * assigned[] (none when every beta_ij is 0: a miss), and a measurement whose
+ * betas add up to jpda_used to meas_taken[] (its most probable track).
+ * Pd is the cover's chance for the track when the batch has one (have_pd),
+ * else jpda_pd; lam is jpda_clutter, or with 0 the cluster's measurements
+ * over the sum of its tracks' gate volumes, c_nz gate^(nz/2) |S|^(1/2) (S of
+ * each track's first pair). Returns 1 when it did; 0 when the cluster is
+ * GNN's: a measurement with a key, CI or its own context (their semantics are
+ * GNN's), too many tracks, measurements or events (stats.jpda_over_cap), or
+ * no event with a positive weight. */
+static __attribute__((noinline)) int jpda_cluster(dw_tracker *t, const sensor *s,
+                                                  const dw_meas *m, int a, int b, int have_pd,
+                                                  dw_status *st)
+{
+    const int nz = s->nz, cap = t->cfg.jpda_max_size;
+    for (int q = a; q < b; q++) {
+        const pair *p = &t->pairs[t->order[q]];
+        const dw_meas *mj = &m[p->meas];
+        if (mj->id_key || (mj->flags & DW_MEAS_CI) || (mj->ctx && mj->ctx != s->ctx) ||
+            !t->cache[p->live].ok) {
+            t->stats.jpda_gnn_kept++;
+            return 0;
+        }
+    }
+    int nr = 0, nc = 0, over = 0;
+    for (int q = a; q < b && !over; q++) {
+        const pair *p = &t->pairs[t->order[q]];
+        if (t->loc_row[p->live] < 0) {
+            if (nr == cap) {
+                over = 1;
+                break;
+            }
+            if ((*st = reserve_cluster(t, (size_t)nr + 1, (size_t)nc + 1)) != DW_OK)
+                break;
+            t->loc_row[p->live] = nr;
+            t->rows[nr++] = p->live;
+        }
+        if (t->loc_col[p->meas] < 0) {
+            if (nc == cap) {
+                over = 1;
+                break;
+            }
+            if ((*st = reserve_cluster(t, (size_t)nr + 1, (size_t)nc + 1)) != DW_OK)
+                break;
+            t->loc_col[p->meas] = nc;
+            t->cols[nc++] = p->meas;
+        }
+    }
+    int done = 0;
+    if (!over && *st == DW_OK &&
+        (*st = reserve_jpda(t, (size_t)nr, (size_t)nc, (size_t)(b - a))) == DW_OK) {
+        double *lg = t->jlg, *lmiss = t->jlmiss, *lv = t->jlv, *beta = t->jbeta;
+        for (int q = 0; q < nr * nc; q++)
+            lg[q] = -INFINITY;
+        for (int q = 0; q < nr; q++) {
+            const cache *c = &t->cache[t->rows[q]];
+            double pd = have_pd && c->seen ? c->pd : t->cfg.jpda_pd;
+            pd = pd < JPDA_PD_MAX ? pd : JPDA_PD_MAX;
+            t->jpd[t->rows[q]] = pd;
+            lmiss[q] = log1p(-pd);
+            lv[q] = NAN;
+        }
+        const double lnorm = -0.5 * nz * log(2.0 * M_PI);
+        for (int q = a; q < b; q++) {
+            const pair *p = &t->pairs[t->order[q]];
+            const int i = t->loc_row[p->live];
+            double nu[DW_TRK_MAX_Z], Si[NZZ], d2, ld;
+            if (innovation(s, s->ctx, &t->cache[p->live], &m[p->meas], nu, Si, &d2, &ld) != 0)
+                continue;
+            lg[i * nc + t->loc_col[p->meas]] = log(t->jpd[p->live]) + lnorm - 0.5 * (d2 + ld);
+            if (isnan(lv[i]))
+                lv[i] = log(unit_ball(nz)) + 0.5 * nz * log(t->cfg.gate) + 0.5 * ld;
+        }
+        double log_lam;
+        if (t->cfg.jpda_clutter > 0) {
+            log_lam = log(t->cfg.jpda_clutter);
+        } else {
+            double lvs = -INFINITY;
+            for (int q = 0; q < nr; q++)
+                if (!isnan(lv[q]))
+                    lvs = log_add(lvs, lv[q]);
+            log_lam = log((double)nc) - lvs;
+        }
+        for (int q = 0; q < nr * nc; q++)
+            lg[q] -= log_lam;
+        long n_events = 0;
+        dw_status js = dw__jpda_betas(t->jpda, nr, nc, lg, lmiss, t->cfg.jpda_max_events, beta,
+                                      &n_events);
+        if (js == DW_ERR_FULL) {
+            over = 1;
+        } else if (js == DW_ERR_NOMEM) {
+            *st = js;
+        } else if (js != DW_OK || !isfinite(log_lam)) {
+            t->stats.jpda_gnn_kept++;
+        } else if (js == DW_OK && isfinite(log_lam)) {
+            done = 1;
+            const int nc1 = nc + 1;
+            for (int q = 0; q < nr; q++) {
+                const int li = t->rows[q];
+                const double *bq = beta + q * nc1;
+                int best = -1;
+                double bb = 0.0;
+                t->jstart[li] = (int)t->n_jents;
+                for (int j = 0; j < nc; j++) {
+                    if (!(bq[1 + j] > 0))
+                        continue;
+                    t->jents[t->n_jents++] = (jent){t->cols[j], bq[1 + j]};
+                    if (bq[1 + j] > bb) {
+                        bb = bq[1 + j];
+                        best = t->cols[j];
+                    }
+                }
+                t->jn[li] = (int)t->n_jents - t->jstart[li];
+                t->jb0[li] = bq[0];
+                t->jloglam[li] = log_lam;
+                t->assigned[li] = best;
+            }
+            for (int j = 0; j < nc; j++) {
+                double sum = 0.0, bb = 0.0;
+                int best = -1;
+                for (int q = 0; q < nr; q++) {
+                    double v = beta[q * nc1 + 1 + j];
+                    sum += v;
+                    if (v > bb) {
+                        bb = v;
+                        best = t->rows[q];
+                    }
+                }
+                if (sum > 0 && sum >= t->cfg.jpda_used)
+                    t->meas_taken[t->cols[j]] = best;
+            }
+            t->stats.jpda_clusters++;
+            t->stats.jpda_events += (uint64_t)n_events;
+            if ((uint64_t)(nr + nc) > t->stats.max_cluster)
+                t->stats.max_cluster = (uint64_t)(nr + nc);
+        }
+    }
+    if (over)
+        t->stats.jpda_over_cap++;
+    for (int q = 0; q < nr; q++)
+        t->loc_row[t->rows[q]] = -1;
+    for (int q = 0; q < nc; q++)
+        t->loc_col[t->cols[q]] = -1;
+    return done;
+}
+
+/* Step 4 with JPDA: every cluster by jpda_cluster, or by GNN where that
+ * declines. */
+static __attribute__((noinline)) dw_status jpda_clusters(dw_tracker *t, const sensor *s,
+                                                         const dw_meas *m, int n_clusters,
+                                                         int have_pd)
+{
+    dw_status st = DW_OK;
+    for (int i = 0; i < t->n_live; i++)
+        t->jstart[i] = -1;
+    t->n_jents = 0;
+    for (int c = 0; c < n_clusters; c++) {
+        const int a = t->cstart[c], b = t->cstart[c + 1];
+        if (jpda_cluster(t, s, m, a, b, have_pd, &st))
+            continue;
+        if (st != DW_OK || (st = gnn_cluster(t, a, b)) != DW_OK)
+            return st;
+    }
+    return DW_OK;
 }
 
 dw_status dw_tracker_update(dw_tracker *t, int sensor_idx, int64_t t_us, const dw_meas *m, size_t n)
@@ -2078,61 +2659,13 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         cstart[0] = 0;
         t->stats.clusters += (uint64_t)n_clusters;
 
-        const double half_gate = 0.5 * t->cfg.gate;
-        for (int c = 0; c < n_clusters; c++) {
-            int a = cstart[c], b = cstart[c + 1];
-            if (b - a == 1) {
-                const pair *p = &t->pairs[t->order[a]];
-                t->assigned[p->live] = p->meas;
-                t->meas_taken[p->meas] = p->live;
-                if (t->stats.max_cluster < 1)
-                    t->stats.max_cluster = 1;
-                continue;
-            }
-            int nr = 0, nc = 0;
-            for (int q = a; q < b; q++) {
-                const pair *p = &t->pairs[t->order[q]];
-                if (t->loc_row[p->live] < 0) {
-                    if ((st = reserve_cluster(t, (size_t)nr + 1, (size_t)nc + 1)) != DW_OK)
-                        return st;
-                    t->loc_row[p->live] = nr;
-                    t->rows[nr++] = p->live;
-                }
-                if (t->loc_col[p->meas] < 0) {
-                    if ((st = reserve_cluster(t, (size_t)nr + 1, (size_t)nc + 1)) != DW_OK)
-                        return st;
-                    t->loc_col[p->meas] = nc;
-                    t->cols[nc++] = p->meas;
-                }
-            }
-            if ((st = reserve_cluster(t, (size_t)nr, (size_t)nc)) != DW_OK)
+        if (t->jstart) {
+            if ((st = jpda_clusters(t, s, m, n_clusters, cover && cover->pd)) != DW_OK)
                 return st;
-            if ((uint64_t)(nr + nc) > t->stats.max_cluster)
-                t->stats.max_cluster = (uint64_t)(nr + nc);
-            for (int q = 0; q < nr * nc; q++)
-                t->cost[q] = DW_ASSIGN_FORBID;
-            for (int q = 0; q < nr; q++)
-                t->row_miss[q] = half_gate;
-            for (int q = 0; q < nc; q++)
-                t->col_miss[q] = half_gate;
-            for (int q = a; q < b; q++) {
-                const pair *p = &t->pairs[t->order[q]];
-                t->cost[t->loc_row[p->live] * nc + t->loc_col[p->meas]] = p->cost;
-            }
-            st = dw_assign_solve(t->assign, nr, nc, t->cost, t->row_miss, t->col_miss, t->r2c, NULL);
-            for (int q = 0; q < nr; q++)
-                t->loc_row[t->rows[q]] = -1;
-            for (int q = 0; q < nc; q++)
-                t->loc_col[t->cols[q]] = -1;
-            if (st != DW_OK)
-                return st;
-            for (int q = 0; q < nr; q++) {
-                if (t->r2c[q] < 0)
-                    continue;
-                int li = t->rows[q], mj = t->cols[t->r2c[q]];
-                t->assigned[li] = mj;
-                t->meas_taken[mj] = li;
-            }
+        } else {
+            for (int c = 0; c < n_clusters; c++)
+                if ((st = gnn_cluster(t, cstart[c], cstart[c + 1])) != DW_OK)
+                    return st;
         }
     }
 
@@ -2144,6 +2677,9 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
 
     /* 5. Update, count misses, confirm and delete. */
     const uint32_t nmask = t->cfg.confirm_n >= 32 ? 0xffffffffu : ((1u << t->cfg.confirm_n) - 1);
+    const int *const jstart = t->jstart;   /* NULL: GNN */
+    if (jstart)
+        jpda_weak(t, nl, sensor_idx, m);
     int w = 0;
     for (int i = 0; i < nl; i++) {
         int si = t->live[i];
@@ -2159,7 +2695,10 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         }
         sl->age++;
         if (mj >= 0) {
-            took(t, si, sensor_idx, &m[mj]);
+            if (jstart && jstart[i] >= 0)
+                took_pda(t, i, si, sensor_idx, m, mj, 1);
+            else
+                took(t, si, sensor_idx, &m[mj]);
             k->history = (k->history << 1) | 1u;
         } else {
             k->misses++;
