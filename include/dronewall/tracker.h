@@ -355,6 +355,9 @@ typedef struct dw_tracker_stats {
     uint64_t oosm_approx;           /* late measurements older than the track's
                                        history: filtered in approximately */
     uint64_t duplicates;            /* tracks deleted as another's duplicate */
+    uint64_t shadowed;              /* with merge_after: tentative tracks not
+                                       confirmed because they sat on a
+                                       confirmed track (deleted_duplicate) */
     uint64_t absorbed;              /* with merge_after: measurements in a
                                        confirmed track's gate that started
                                        nothing though no track took them  */

@@ -2101,6 +2101,56 @@ static int same_object(const dw_tracker *t, const dw_trk *a, const dw_trk *b)
     return dv2 < 9.0 * var && dv2 < 30.0 * 30.0;
 }
 
+/* A tentative track about to be confirmed that sits on a confirmed one (both at the batch's
+ * time): its position within the 99 % region of the two covariances summed, its velocity
+ * within 3 sigma of the summed velocity variance (a young track's velocity is loose, so no
+ * fixed cap here). Such a track was started by the object's own plots that its track
+ * missed (a plot outside the gate after a manoeuvre, a split plot, a second radar's
+ * plot a scan late): confirming it would show one object twice. A track holding a
+ * cooperative identity never shadows a keyless one: a drone flying under an airliner is
+ * another object, and heights tell them apart where they are measured. */
+static int shadowed(const dw_tracker *t, const dw_trk *k, int nl, int i, int w)
+{
+    const dw_motion_model *mm = &t->cfg.motion;
+    const int nx = mm->nx, np = mm->n_pos;
+    for (int j = 0; j < nl; j++) {
+        if (j == i || (j >= w && j < i))
+            continue;   /* itself, or a slot already given up this batch */
+        const dw_trk *c = &t->pool[t->live[j]].pub;
+        if (c->status != DW_TRACK_CONFIRMED && c->status != DW_TRACK_COASTING)
+            continue;
+        if (c->id_key && k->id_key && c->id_key != k->id_key)
+            continue;
+        if ((c->id_key_flags & DW_MEAS_COOPERATIVE) && !k->id_key)
+            continue;
+        double S[9] = {0}, d[3] = {0}, Si[9];
+        for (int r = 0; r < np; r++) {
+            d[r] = k->x[mm->pos_idx[r]] - c->x[mm->pos_idx[r]];
+            for (int q = 0; q < np; q++)
+                S[r * np + q] = k->P[mm->pos_idx[r] * nx + mm->pos_idx[q]] +
+                                c->P[mm->pos_idx[r] * nx + mm->pos_idx[q]];
+        }
+        if (spd_inverse_nold(S, np, Si) != 0)
+            continue;
+        double d2 = 0;
+        for (int r = 0; r < np; r++)
+            for (int q = 0; q < np; q++)
+                d2 += d[r] * Si[r * np + q] * d[q];
+        if (!(d2 < 11.3))
+            continue;
+        double dv2 = 0, var = 0;
+        for (int r = 0; r < np; r++) {
+            double dv = k->x[mm->vel_idx[r]] - c->x[mm->vel_idx[r]];
+            dv2 += dv * dv;
+            var += k->P[mm->vel_idx[r] * nx + mm->vel_idx[r]] +
+                   c->P[mm->vel_idx[r] * nx + mm->vel_idx[r]];
+        }
+        if (dv2 < 9.0 * var)
+            return 1;
+    }
+    return 0;
+}
+
 #define DUP_FORGET_US (30 * 1000000LL)
 
 static void find_duplicates(dw_tracker *t, int nl, int64_t t_us)
@@ -2710,8 +2760,15 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
             /* too long without an update, whatever looked at it */
             dead = DW_TRK_DELETED_COAST_TIMEOUT;
         } else if (k->status == DW_TRACK_TENTATIVE) {
-            if (popcount32(k->history & nmask) >= t->cfg.confirm_m)
-                confirm(t, k, DW_TRK_CONFIRMED_M_OF_N, t_us);
+            if (popcount32(k->history & nmask) >= t->cfg.confirm_m) {
+                if (t->cfg.merge_after > 0 && !(k->id_key_flags & DW_MEAS_COOPERATIVE) &&
+                    shadowed(t, k, nl, i, w)) {
+                    dead = DW_TRK_DELETED_DUPLICATE;
+                    t->stats.shadowed++;
+                } else {
+                    confirm(t, k, DW_TRK_CONFIRMED_M_OF_N, t_us);
+                }
+            }
             else if (sl->age >= (uint32_t)t->cfg.confirm_n)
                 dead = DW_TRK_DELETED_NEVER_CONFIRMED;
         } else {

@@ -571,9 +571,11 @@ static uint64_t rng_digest(void)
 static void gnn_is_unchanged(void **state)
 {
     (void)state;
-    /* recorded with the tracker as it was before JPDA (x86-64, gcc, glibc) */
+    /* recorded with the tracker as it was before JPDA (x86-64, gcc, glibc); scene 2
+     * (late batches with merging) again once a track on top of a confirmed one stopped
+     * being confirmed (merge_after's shadowing), a change of GNN's own */
     static const uint64_t before[3] = {0x269fc763426eaa74ull, 0x0ecc1d5ff1bd27e3ull,
-                                       0x8e2e5cf10d32be74ull};
+                                       0x0ccc9f13ef7be95eull};
     const uint64_t rng_then = 0x50a9cf7693e42b16ull;
     const uint64_t rng_now = rng_digest();
     NOTE("generator digest 0x%016llx\n", (unsigned long long)rng_now);

@@ -1697,14 +1697,16 @@ static void life_cycle_reasons(void **state)
     assert_string_equal(dw_trk_reason_name(DW_TRK_DELETED_NEVER_CONFIRMED), "deleted_never_confirmed");
 }
 
-/* One object tracked twice (a split plot for a few scans confirms two tracks on it): with
- * merge_after the younger is deleted as a duplicate after three sightings; two objects
- * passing each other at 50 m in opposite directions are never merged; merge_after 0 keeps
- * today's behaviour. */
+/* One object tracked twice, with merge_after: a split plot from the start never confirms
+ * a second track (it sits on the first: shadowed); a second track confirmed apart (a
+ * misaligned sensor's plots, 80 m off, that then come together with the object's own) is
+ * deleted as a duplicate after three sightings together; two objects passing each other at
+ * 50 m in opposite directions are never merged; merge_after 0 keeps both tracks of the
+ * split plot. */
 static void duplicates_are_merged(void **state)
 {
     (void)state;
-    for (int variant = 0; variant < 3; variant++) {
+    for (int variant = 0; variant < 4; variant++) {
         dw_tracker_config c;
         dw_tracker_config_default(&c, 2, 1.0);
         c.confirm_m = 2;
@@ -1727,6 +1729,12 @@ static void duplicates_are_merged(void **state)
                 m[0] = meas_at(tk, -300.0 + 30.0 * k, 0.0, 5.0, 0);
                 m[1] = meas_at(tk, 300.0 - 30.0 * k, 50.0, 5.0, 1);
                 n = 2;
+            } else if (variant == 3) {
+                /* 80 m off at first, then together with the object's own plot */
+                static const double off[] = {80, 80, 80, 60, 40, 20, 5, 3, 3, 3, 3, 3};
+                m[0] = meas_at(tk, 20.0 * k, 0.0, 5.0, 0);
+                m[1] = meas_at(tk, 20.0 * k, k < 12 ? off[k] : 0.0, 5.0, 1);
+                n = k < 12 ? 2 : 1;
             } else {
                 m[0] = meas_at(tk, 20.0 * k, 0.0, 5.0, 0);
                 m[1] = meas_at(tk, 20.0 * k + 3.0, 0.0, 5.0, 1);   /* split plot */
@@ -1744,11 +1752,19 @@ static void duplicates_are_merged(void **state)
         dw_tracker_stats st;
         dw_tracker_get_stats(t, &st);
         if (variant == 0) {
-            assert_int_equal(dups, 1);
+            assert_int_equal(st.shadowed, 1);       /* never confirmed twice */
+            assert_int_equal(dups, 0);
+            assert_int_equal(st.duplicates, 0);
+            assert_int_equal(st.by_reason[DW_TRK_DELETED_DUPLICATE], 1);
+            assert_int_equal(count, 1);
+        } else if (variant == 3) {
+            assert_int_equal(st.shadowed, 0);
+            assert_int_equal(dups, 1);              /* confirmed apart, merged together */
             assert_int_equal(st.duplicates, 1);
             assert_int_equal(count, 1);
         } else {
             assert_int_equal(dups, 0);
+            assert_int_equal(st.shadowed, 0);
             assert_int_equal(count, 2);
         }
         assert_string_equal(dw_trk_reason_name(DW_TRK_DELETED_DUPLICATE), "deleted_duplicate");
@@ -1756,8 +1772,78 @@ static void duplicates_are_merged(void **state)
     }
 }
 
+/* A track started on top of a confirmed one is the same object seen again (a rough fix
+ * from bearings of a drone the radar holds; a plot of a high, turning fighter that a
+ * gap-filler puts outside its track's gate): with merge_after it is not confirmed but
+ * deleted as a duplicate (stats.shadowed), while the same fix 5 km away confirms, and
+ * one beside a cooperative (ADS-B) track confirms too: a drone under an airliner is
+ * another object. */
+static void track_on_a_confirmed_one_is_not_confirmed(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 4; variant++) {
+        dw_tracker_config c;
+        dw_tracker_config_default(&c, 3, 0.5);
+        c.max_tracks = 16;
+        c.confirm_m = 2;            /* the fix confirms at its first hit... */
+        c.confirm_n = 3;
+        c.merge_after = variant == 3 ? 0 : 3;   /* ...unless it sits on the radar's track */
+        c.init_vel_sigma = 50.0;
+        dw_tracker *t;
+        int sa, sc;
+        assert_int_equal(dw_tracker_create(&c, &t), DW_OK);
+        assert_int_equal(dw_tracker_add_sensor(t, &dw_meas_linear_pos, NULL, &sa), DW_OK);
+        assert_int_equal(dw_tracker_add_sensor(t, &dw_meas_linear_pos, NULL, &sc), DW_OK);
+        rng r = {5};
+        /* the radar (or ADS-B, variant 2) holds a drone at 1 km, 40 m/s east */
+        for (int k = 0; k < 10; k++) {
+            int64_t tu = k * 1000000LL;
+            dw_meas m = meas3(tu, 40.0 * k + 10 * nrand(&r), 10 * nrand(&r), 1000 + 10 * nrand(&r), 10, 1);
+            if (variant == 2) {
+                m.id_key = ICAO_KEY;
+                m.flags = DW_MEAS_COOPERATIVE;
+            }
+            assert_int_equal(dw_tracker_update(t, sa, tu, &m, 1), DW_OK);
+        }
+        int n;
+        const dw_trk *held = find_confirmed(t, &n);
+        assert_int_equal(n, 1);
+        uint64_t held_id = held->id;
+        /* a rough fix (400 m sigma across, 1 km up) near it, or 5 km off (variant 1) */
+        int64_t t1 = 10 * 1000000LL;
+        double off = variant == 1 ? 5000.0 : 150.0;
+        double pos[3] = {400.0 + off, -100.0, 800.0};
+        double cov[9] = {400.0 * 400.0, 0, 0, 0, 400.0 * 400.0, 0, 0, 0, 1000.0 * 1000.0};
+        uint64_t fix_id = 0;
+        assert_int_equal(dw_tracker_start_track(t, sc, t1, pos, cov, &fix_id), DW_OK);
+        assert_true(fix_id != 0 && fix_id != held_id);
+        /* a second rough report where the fix is: the fix takes it */
+        dw_meas m = meas3(t1 + 500000, 400.0 + off + 20.0, -100.0, 800.0, 300, 2);
+        assert_int_equal(dw_tracker_update(t, sc, t1 + 500000, &m, 1), DW_OK);
+        dw_tracker_stats st;
+        dw_tracker_get_stats(t, &st);
+        find_confirmed(t, &n);
+        const dw_trk *dead;
+        size_t nd = dw_tracker_deleted(t, &dead);
+        (void)dead;
+        if (variant == 0) {
+            assert_int_equal(n, 1);                 /* the radar's track alone */
+            assert_int_equal(st.shadowed, 1);
+            assert_int_equal(find_confirmed(t, &n)->id, held_id);
+            assert_int_equal(dw_tracker_count(t), 1);
+            assert_int_equal(nd, 0);                /* a tentative track: not listed dead */
+            assert_int_equal(st.by_reason[DW_TRK_DELETED_DUPLICATE], 1);
+        } else {
+            assert_int_equal(n, 2);                 /* far off, beside ADS-B, or merging off */
+            assert_int_equal(st.shadowed, 0);
+        }
+        dw_tracker_destroy(t);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(duplicates_are_merged),
+    cmocka_unit_test(track_on_a_confirmed_one_is_not_confirmed),
     cmocka_unit_test(one_target_confirms_and_converges),
     cmocka_unit_test(confirmed_track_deleted_after_misses),
     cmocka_unit_test(tentative_dies_without_m_of_n),
