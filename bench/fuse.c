@@ -123,6 +123,7 @@ typedef struct scen_info {
     size_t targets;
     double sim_wall_s;
     int simulated;              /* 0: the directory already held a run */
+    dw_pipeline_config tracker; /* the scenario's tracker settings */
     char err[512];
 } scen_info;
 
@@ -146,6 +147,7 @@ static void child(const char *scenario, const char *dir, int fd)
         in.start_us = s->start_us;
         in.end_us = s->end_us;
         in.targets = dw_sim_world_count(s->world);
+        in.tracker = s->tracker;
         in.ok = 1;
         if (!file_exists(dir, "obs.ndjson") || !file_exists(dir, "sensors.json")) {
             dw_sim_options so = {dir, 0, 0, 1, NULL, NULL};
@@ -258,8 +260,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "dw_bench_fuse: no reader\n");
         goto out;
     }
-    dw_pipeline_config cfg;
-    dw_pipeline_config_default(&cfg);
+    dw_pipeline_config cfg = si.tracker;   /* as the simulator tracks this scenario */
     cfg.report_us = (int64_t)llround(report_s * 1e6);
     sink_counts sc = {0, 0, 0};
     dw_pipeline_sink sink = {on_report, on_done, on_dead, &sc};

@@ -23,6 +23,7 @@
 
 #include "dronewall/doc.h"
 #include "dronewall/obs.h"
+#include "dronewall/pipeline.h"
 #include "dronewall/sensor.h"
 #include "dronewall/status.h"
 #include "dronewall/truth.h"
@@ -190,6 +191,15 @@ typedef struct dw_scenario {
     size_t n_events;
     dw_sim_place *places;           /* in the file's order                        */
     size_t n_places;
+    /* assessment: what the picture is assessed against (all empty when the file has no
+     * assessment section). Paths are resolved against the scenario file's directory. */
+    char home[3];                   /* the defended country, ISO 3166-1 alpha-2      */
+    char **geo_files;               /* GeoJSON: borders, regions, protected sites    */
+    size_t n_geo_files;
+    char *rules_file;               /* identification rules, NULL: none              */
+    /* tracker: the pipeline's settings for this scenario (the defaults, with what the
+     * file's tracker section changes). */
+    dw_pipeline_config tracker;
 } dw_scenario;
 
 /* Reads and builds a scenario; seed_override != 0 replaces the file's seed. DW_ERR_NOT_FOUND,

@@ -789,8 +789,7 @@ static dw_status on_report_done(void *ctx, int64_t t_us)
 
 static dw_status sim_pipeline_open(run *r)
 {
-    dw_pipeline_config cfg;
-    dw_pipeline_config_default(&cfg);
+    dw_pipeline_config cfg = r->s->tracker;
     cfg.report_us = r->s->report_period_us;
     dw_pipeline_sink sink = {on_track, on_report_done, on_track, r};
     char perr[256];

@@ -8,10 +8,13 @@
  * shot down) come from one random stream per raid, so a raid is the same whatever else the
  * file holds.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dronewall/sim.h"
 #include "sim/sensor_int.h"
@@ -582,8 +585,8 @@ static int cmp_event(const void *a, const void *b)
     return x->target < y->target ? -1 : x->target > y->target;
 }
 
-static dw_status from_doc(dw_doc *d, const dw_scenario_options *o, dw_scenario **out, char *err,
-                          size_t errlen);
+static dw_status from_doc(dw_doc *d, const char *dir, const dw_scenario_options *o,
+                          dw_scenario **out, char *err, size_t errlen);
 
 dw_status dw_scenario_load(const char *path, uint64_t seed_override, dw_scenario **out, char *err,
                            size_t errlen)
@@ -601,7 +604,16 @@ dw_status dw_scenario_load_opts(const char *path, const dw_scenario_options *o, 
     dw_status st = dw_doc_load(path, &d, err, errlen);
     if (st != DW_OK)
         return st;
-    return from_doc(d, o, out, err, errlen);
+    /* Files the scenario names are found beside it. */
+    char dir[512] = ".";
+    const char *slash = strrchr(path, '/');
+    if (slash && (size_t)(slash - path) < sizeof dir) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+        if (slash == path)
+            memcpy(dir, "/", 2);
+    }
+    return from_doc(d, dir, o, out, err, errlen);
 }
 
 dw_status dw_scenario_load_mem(const char *buf, size_t len, const char *name,
@@ -614,12 +626,158 @@ dw_status dw_scenario_load_mem(const char *buf, size_t len, const char *name,
     if (st != DW_OK)
         return st;
     dw_scenario_options o = {seed_override, NULL};
-    return from_doc(d, &o, out, err, errlen);
+    return from_doc(d, ".", &o, out, err, errlen);
+}
+
+/* ------------------------------------------------------------------ assessment */
+
+/* path as written, or dir/path when relative; NULL when out of memory. */
+static char *beside(const char *dir, const char *path)
+{
+    size_t nd = strlen(dir), np = strlen(path);
+    char *p = malloc(nd + np + 2);
+    if (!p)
+        return NULL;
+    if (path[0] == '/' || !strcmp(dir, ".")) {
+        memcpy(p, path, np + 1);
+    } else {
+        memcpy(p, dir, nd);
+        p[nd] = '/';
+        memcpy(p + nd + 1, path, np + 1);
+    }
+    return p;
+}
+
+static dw_status read_file_name(loader *L, const json_t *v, const char *where, const char *dir,
+                                char **out)
+{
+    if (!json_is_string(v) || !json_string_length(v))
+        return dw__cfg_fail(&L->c, v, where, "expected a file name");
+    char *p = beside(dir, json_string_value(v));
+    if (!p)
+        return DW_ERR_NOMEM;
+    if (access(p, R_OK) != 0) {
+        dw__cfg_fail(&L->c, v, where, "cannot read '%s': %s", p, strerror(errno));
+        free(p);
+        return DW_ERR_PARSE;
+    }
+    *out = p;
+    return DW_OK;
+}
+
+/* assessment: {home: PL, geography: [files], rules: file} */
+static dw_status read_assessment(loader *L, const json_t *a, const char *dir, dw_scenario *s)
+{
+    if (!a)
+        return DW_OK;
+    const char *where = "assessment";
+    if (!json_is_object(a))
+        return dw__cfg_fail(&L->c, a, where, "expected a mapping with home, geography and rules");
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)a, key, v) {
+        if (strcmp(key, "home") && strcmp(key, "geography") && strcmp(key, "rules"))
+            return dw__cfg_fail(&L->c, v, where, "unknown key '%s' (known: home, geography, rules)",
+                                key);
+    }
+    const json_t *h = json_object_get(a, "home");
+    if (!h || !json_is_string(h) || json_string_length(h) != 2 ||
+        !isupper((unsigned char)json_string_value(h)[0]) ||
+        !isupper((unsigned char)json_string_value(h)[1]))
+        return dw__cfg_fail(&L->c, h ? h : a, where,
+                            "home must be the defended country's two-letter code, like PL");
+    memcpy(s->home, json_string_value(h), 3);
+    const json_t *g = json_object_get(a, "geography");
+    if (!g || !json_is_array(g) || !json_array_size(g))
+        return dw__cfg_fail(&L->c, g ? g : a, where,
+                            "geography must list the GeoJSON files (borders, regions, sites)");
+    s->geo_files = calloc(json_array_size(g), sizeof *s->geo_files);
+    if (!s->geo_files)
+        return DW_ERR_NOMEM;
+    size_t i;
+    json_array_foreach(g, i, v) {
+        dw_status st = read_file_name(L, v, "assessment.geography", dir, &s->geo_files[i]);
+        if (st != DW_OK)
+            return st;
+        s->n_geo_files++;
+    }
+    const json_t *r = json_object_get(a, "rules");
+    if (r)
+        return read_file_name(L, r, "assessment.rules", dir, &s->rules_file);
+    return DW_OK;
+}
+
+/* ------------------------------------------------------------------ tracker */
+
+/* tracker: {assoc: gnn|jpda, imm: bool, q, q_vertical, gate, confirm_m, confirm_n,
+ * delete_misses, merge_after, radar_bias: bool} over the pipeline's defaults. */
+typedef struct tracker_keys {
+    char assoc[8];
+    int imm, radar_bias;
+    double q, q_vertical, gate;
+    long confirm_m, confirm_n, delete_misses, merge_after;
+} tracker_keys;
+
+static dw_status read_tracker(loader *L, const json_t *tj, dw_pipeline_config *c)
+{
+    dw_pipeline_config_default(c);
+    if (!tj)
+        return DW_OK;
+    tracker_keys v = {"", -1, -1, NAN, NAN, NAN, -1, -1, -1, -1};
+#define TO(m) offsetof(tracker_keys, m)
+    const dw__cfg_field f[] = {
+        {"assoc", DW_CF_STR, TO(assoc), sizeof v.assoc, 0, 0, 0},
+        {"imm", DW_CF_BOOL, TO(imm), 0, 0, 0, 0},
+        {"radar_bias", DW_CF_BOOL, TO(radar_bias), 0, 0, 0, 0},
+        {"q", DW_CF_NUM, TO(q), 0, 1e-6, 1e6, 0},
+        {"q_vertical", DW_CF_NUM, TO(q_vertical), 0, 1e-6, 1e6, 0},
+        {"gate", DW_CF_NUM, TO(gate), 0, 1, 1000, 0},
+        {"confirm_m", DW_CF_INT, TO(confirm_m), 0, 1, 31, 0},
+        {"confirm_n", DW_CF_INT, TO(confirm_n), 0, 1, 31, 0},
+        {"delete_misses", DW_CF_INT, TO(delete_misses), 0, 1, 1000, 0},
+        {"merge_after", DW_CF_INT, TO(merge_after), 0, 0, 1000, 0},
+    };
+#undef TO
+    if (!json_is_object(tj))
+        return dw__cfg_fail(&L->c, tj, "tracker", "expected a mapping of the tracker's settings");
+    if (dw__cfg_read(&L->c, tj, "tracker", f, N(f), NULL, &v) != DW_OK)
+        return DW_ERR_PARSE;
+    if (v.assoc[0]) {
+        if (!strcmp(v.assoc, "gnn"))
+            c->assoc = DW_ASSOC_GNN;
+        else if (!strcmp(v.assoc, "jpda"))
+            c->assoc = DW_ASSOC_JPDA;
+        else
+            return dw__cfg_fail(&L->c, json_object_get(tj, "assoc"), "tracker",
+                                "assoc '%s' is neither gnn nor jpda", v.assoc);
+    }
+    if (v.imm >= 0)
+        c->imm = v.imm;
+    if (v.radar_bias >= 0)
+        c->radar_bias = v.radar_bias;
+    if (!isnan(v.q))
+        c->q = v.q;
+    if (!isnan(v.q_vertical))
+        c->q_vertical = v.q_vertical;
+    if (!isnan(v.gate))
+        c->gate = v.gate;
+    if (v.confirm_m >= 0)
+        c->confirm_m = (int)v.confirm_m;
+    if (v.confirm_n >= 0)
+        c->confirm_n = (int)v.confirm_n;
+    if (v.delete_misses >= 0)
+        c->delete_misses = (int)v.delete_misses;
+    if (v.merge_after >= 0)
+        c->merge_after = (int)v.merge_after;
+    if (c->confirm_m > c->confirm_n)
+        return dw__cfg_fail(&L->c, tj, "tracker", "confirm_m (%d) is more than confirm_n (%d)",
+                            c->confirm_m, c->confirm_n);
+    return DW_OK;
 }
 
 /* Builds the scenario from d, which it destroys. */
-static dw_status from_doc(dw_doc *d, const dw_scenario_options *opt, dw_scenario **out, char *err,
-                          size_t errlen)
+static dw_status from_doc(dw_doc *d, const char *dir, const dw_scenario_options *opt,
+                          dw_scenario **out, char *err, size_t errlen)
 {
     uint64_t seed_override = opt->seed;
     dw_status st;
@@ -654,7 +812,7 @@ static dw_status from_doc(dw_doc *d, const dw_scenario_options *opt, dw_scenario
     }
     L.c.start_us = t.start_us;
     static const char *const skip[] = {"start", "description", "places", "targets", "raids",
-                                       "traffic", "sensors", NULL};
+                                       "traffic", "sensors", "assessment", "tracker", NULL};
     if (dw__cfg_read(&L.c, root, "scenario", top_fields, N(top_fields), skip, &t) != DW_OK)
         goto fail;
     if (t.end_us == INT64_MIN && !t.duration_us) {
@@ -681,7 +839,9 @@ static dw_status from_doc(dw_doc *d, const dw_scenario_options *opt, dw_scenario
     if ((st = read_places(&L, json_object_get(root, "places"))) != DW_OK ||
         (st = read_targets(&L, json_object_get(root, "targets"))) != DW_OK ||
         (st = read_raids(&L, json_object_get(root, "raids"), s->seed)) != DW_OK ||
-        (st = read_traffic(&L, json_object_get(root, "traffic"), s->seed)) != DW_OK)
+        (st = read_traffic(&L, json_object_get(root, "traffic"), s->seed)) != DW_OK ||
+        (st = read_assessment(&L, json_object_get(root, "assessment"), dir, s)) != DW_OK ||
+        (st = read_tracker(&L, json_object_get(root, "tracker"), &s->tracker)) != DW_OK)
         goto fail;
     /* Ids name targets in truth and scores: they must be unique. A sort of pointers
      * would be faster; scenarios hold thousands, not millions. */
@@ -750,6 +910,10 @@ void dw_scenario_destroy(dw_scenario *s)
     free(s->events);
     free(s->places);
     free(s->description);
+    for (size_t i = 0; i < s->n_geo_files; i++)
+        free(s->geo_files[i]);
+    free(s->geo_files);
+    free(s->rules_file);
     free(s);
 }
 

@@ -333,6 +333,12 @@ static void scenario_errors_name_file_and_line(void **state)
                  "  - id: X\n    type: gerbera\n    launch: +00:01\n"
                  "    route: [[51, 24], [51, 23]]\n",
                  "two targets are called 'X'");
+    expect_error("assessment:\n  home: PL\n  geography: [no-such-borders.geojson]\n",
+                 "assessment.geography: cannot read");
+    expect_error("assessment:\n  home: Poland\n  geography: [x.geojson]\n",
+                 "home must be the defended country's two-letter code");
+    expect_error("assessment:\n  home: PL\n  geo: [x.geojson]\n", "unknown key 'geo'");
+    expect_error("assessment:\n  home: PL\n", "geography must list the GeoJSON files");
     expect_error("traffic:\n  - type: airliner\n    count: 2\n    routes: [[EPWA, Wlodawa]]\n"
                  "    depart_start: +00:00\n    depart_end: +00:01\n    icao_base: 48A0\n",
                  "icao_base '48A0' is not six hex digits");
