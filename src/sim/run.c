@@ -27,6 +27,7 @@
 #include "dronewall/score_geo.h"
 #include "dronewall/sensors_file.h"
 #include "dronewall/sim.h"
+#include "sim/sim_assess.h"
 #include "sim/sim_int.h"
 
 #define LINE_MAX_BYTES (1u << 16)
@@ -138,6 +139,9 @@ struct run {
     /* the summary: first delivery per target and sensor kind, first track nearby */
     int64_t (*first_seen)[DW_SENSOR_NKINDS];
     seen_log *seen;                 /* per target: when our own sensors measured it */
+    dw__sim_assess *as;             /* the assessment, when the scenario asks for one */
+    int64_t *sensor_step;           /* per sensor: the step it last reported in       */
+    int64_t step_us;                /* the step being simulated                       */
     int64_t *first_track;
     inst_track *inst;               /* the tracks reported at the current instant */
     size_t n_inst, cap_inst;
@@ -376,9 +380,19 @@ static void write_line(run *r, FILE *f, const char *what, dw_status st, const ch
         fail(r, "cannot write a %s record: %s", what, dw_status_str(st));
 }
 
-static dw_status on_track(void *ctx, const dw_track *t)
+static dw_status on_track(void *ctx, const dw_track *in)
 {
     run *r = ctx;
+    dw_track assessed;
+    const dw_track *t = in;
+    if (r->as) {
+        assessed = *in;
+        if (dw__sim_assess_track(r->as, &assessed) != DW_OK) {
+            fail(r, "assessment: %s%s", dw__sim_assess_error(r->as), "");
+            return DW_ERR_IO;
+        }
+        t = &assessed;
+    }
     if (r->tracks_f) {
         char *end = NULL;
         size_t nn = 0;
@@ -477,6 +491,13 @@ static void deliver(run *r, const pending *p)
     feed *fd = &r->feeds[r->feed_of[o->sensor_idx]];
     r->pr.obs_delivered++;
     r->by_kind[si->desc.kind]++;
+    if (r->as && r->sensor_step[o->sensor_idx] != r->step_us &&
+        (si->desc.kind == DW_SENSOR_RADAR || si->desc.kind == DW_SENSOR_AEW ||
+         si->desc.kind == DW_SENSOR_ADSB)) {
+        /* A periodic sensor is alive: once a step is enough. */
+        r->sensor_step[o->sensor_idx] = r->step_us;
+        dw__sim_assess_sensor(r->as, si->desc.id, p->deliver_us);
+    }
     if (p->target >= 0 && r->first_seen) {
         int64_t *fs = &r->first_seen[p->target][si->desc.kind];
         if (*fs == INT64_MIN)
@@ -725,6 +746,8 @@ static void keep_truth(run *r, const dw_truth *t)
 static void write_truth(run *r, dw_truth *t, uint32_t target, int score)
 {
     t->unseen = !(t->t_us - seen_at(&r->seen[target], t->t_us) <= DW_TRUTH_SEEN_WINDOW_US);
+    if (r->as)
+        dw__sim_assess_truth(r->as, target, t);
     if (r->truth_f) {
         char *end = NULL;
         dw_status st = dw_ndjson_write_truth(r->line, r->line + LINE_MAX_BYTES, t, &end);
@@ -791,6 +814,13 @@ static dw_status sim_pipeline_open(run *r)
 {
     dw_pipeline_config cfg = r->s->tracker;
     cfg.report_us = r->s->report_period_us;
+    if (getenv("XX_IMM")) { cfg.imm = 1; if (getenv("XX_QT")) cfg.imm_q_turn = atof(getenv("XX_QT")); if (getenv("XX_IQ")) cfg.imm_q = atof(getenv("XX_IQ")); }
+    if (getenv("XX_Q")) cfg.q = atof(getenv("XX_Q"));
+    if (getenv("XX_GATE")) cfg.gate = atof(getenv("XX_GATE"));
+    if (getenv("XX_BIAS")) cfg.radar_bias = atoi(getenv("XX_BIAS"));
+    if (getenv("XX_M")) cfg.confirm_m = atoi(getenv("XX_M"));
+    if (getenv("XX_N")) cfg.confirm_n = atoi(getenv("XX_N"));
+    if (getenv("XX_QV")) cfg.q_vertical = atof(getenv("XX_QV"));
     dw_pipeline_sink sink = {on_track, on_report_done, on_track, r};
     char perr[256];
     dw_status st = dw_pipeline_create(r->descs, r->n_sens, &cfg, &sink, &r->pipe, perr, sizeof perr);
@@ -829,7 +859,28 @@ static void sim_score(run *r, const char *dir)
     FILE *f = open_tmp(r, dir, "score.json", tmp, sizeof tmp);
     if (!f)
         return;
-    dw_geo_score_print_json(f, &sc);
+    if (r->as) {
+        /* The tracking score's object, with the assessment's judgement added last. */
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (!m) {
+            fail(r, "score: %s%s", strerror(errno), "");
+            fclose(f);
+            return;
+        }
+        dw_geo_score_print_json(m, &sc);
+        fclose(m);
+        if (len && buf[len - 1] == '}')
+            len--;
+        fwrite(buf, 1, len, f);
+        free(buf);
+        fputs(",\"assessment\":", f);
+        dw__sim_assess_score(r->as, f);
+        fputc('}', f);
+    } else {
+        dw_geo_score_print_json(f, &sc);
+    }
     fputc('\n', f);
     close_tmp(r, &f, tmp);
 }
@@ -1077,8 +1128,9 @@ dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress 
     r->first_seen = malloc((n_targets ? n_targets : 1) * sizeof *r->first_seen);
     r->first_track = malloc((n_targets ? n_targets : 1) * sizeof *r->first_track);
     r->seen = malloc((n_targets ? n_targets : 1) * sizeof *r->seen);
+    r->sensor_step = malloc((r->n_sens ? r->n_sens : 1) * sizeof *r->sensor_step);
     r->descs = malloc((r->n_sens ? r->n_sens : 1) * sizeof *r->descs);
-    if (!r->line || !r->enc || !r->first_seen || !r->first_track || !r->seen || !r->descs)
+    if (!r->line || !r->enc || !r->first_seen || !r->first_track || !r->seen || !r->sensor_step || !r->descs)
         goto done;
     for (size_t i = 0; i < n_targets; i++) {
         r->first_track[i] = INT64_MIN;
@@ -1087,8 +1139,10 @@ dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress 
         r->seen[i].past = r->seen[i].upto = INT64_MIN / 2;
         r->seen[i].n_ahead = 0;
     }
-    for (size_t i = 0; i < r->n_sens; i++)
+    for (size_t i = 0; i < r->n_sens; i++) {
         r->descs[i] = r->sens[i].desc;
+        r->sensor_step[i] = INT64_MIN;
+    }
     {
         char ierr[256];
         if ((st = dw_sensors_index_create(r->descs, r->n_sens, &r->index, ierr, sizeof ierr)) != DW_OK) {
@@ -1121,11 +1175,19 @@ dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress 
         goto done;
     if (opt->track && (st = sim_pipeline_open(r)) != DW_OK)
         goto done;
+    if (opt->track) {
+        char aerr[512] = "";
+        if ((st = dw__sim_assess_open(s, dir, &r->as, aerr, sizeof aerr)) != DW_OK) {
+            fail(r, "assessment: %s%s", aerr, "");
+            goto done;
+        }
+    }
 
     dw_sim_sink sink = {on_emit, r};
     size_t ev = 0;
     for (int64_t t = s->start_us; t < s->end_us && !r->failed; t += s->step_us) {
         int64_t t1 = t + s->step_us < s->end_us ? t + s->step_us : s->end_us;
+        r->step_us = t;
         dw_sim_world_advance(s->world, t);
         /* Ends (alive: false) and other events up to now, then the truth of this instant. */
         for (; ev < s->n_events && s->events[ev].t_us <= t; ev++) {
@@ -1157,6 +1219,8 @@ dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress 
             fail(r, "tracker: %s%s", "cannot go on", "");
         if (r->pipe)
             sim_pipeline_stats(r);
+        if (r->as && dw__sim_assess_advance(r->as, t1) != DW_OK && !r->failed)
+            fail(r, "assessment: %s%s", dw__sim_assess_error(r->as), "");
         r->pr.t_us = t1;
         if (opt->progress)
             opt->progress(opt->ctx, &r->pr);
@@ -1179,6 +1243,8 @@ done:
     close_tmp(r, &r->meant_f, r->meant_tmp);
     close_tmp(r, &r->tracks_f, r->tracks_tmp);
     close_tmp(r, &r->events_f, r->events_tmp);
+    if (dw__sim_assess_close(r->as, !r->failed) != DW_OK && !r->failed)
+        fail(r, "assessment: %s%s", "cannot write alerts.ndjson or identities.ndjson", "");
     if (r->failed && st == DW_OK)
         st = DW_ERR_IO;
     if (out)
@@ -1194,6 +1260,7 @@ done:
     free(r->sc_mix);
     free(r->first_seen);
     free(r->seen);
+    free(r->sensor_step);
     free(r->first_track);
     free(r->inst);
     dw_sensors_index_destroy(r->index);
