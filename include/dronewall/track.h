@@ -89,6 +89,7 @@ typedef struct dw_track {
     uint32_t icao;
     char callsign[DW_CALLSIGN_MAX];
     char rid[DW_RID_MAX];
+    uint16_t mode3a;                /* SSR Mode 3/A code (octal as its value), 0: none */
     char partner_id[DW_ID_MAX];
     dw_validity v_pos, v_alt, v_vel, v_icao, v_callsign, v_rid, v_class, v_aff;
 

@@ -160,6 +160,7 @@ static const field track_fields[] = {
     {.key = "icao", .type = F_ICAO, .off = T(icao), .nonzero = true},
     {.key = "callsign", .type = F_STR, .off = T(callsign), .size = DW_CALLSIGN_MAX, .nonzero = true},
     {.key = "rid", .type = F_STR, .off = T(rid), .size = DW_RID_MAX, .nonzero = true},
+    {.key = "mode3a", .type = F_MODE3A, .off = T(mode3a), .nonzero = true},
     {.key = "class_probs", .type = F_SCORES, .off = T(class_prob), .nonzero = true},
 };
 
@@ -857,6 +858,7 @@ static bool all_zero(const field *f, const char *p)
     case F_ICAO:
     case F_U32: { uint32_t x; memcpy(&x, p, sizeof x); return x == 0; }
     case F_BOOL: { int b; memcpy(&b, p, sizeof b); return b == 0; }
+    case F_MODE3A: { uint16_t m; memcpy(&m, p, sizeof m); return m == 0; }
     case F_SCORES: {
         for (int i = 0; i < DW_NCLASSES; i++) {
             float x;

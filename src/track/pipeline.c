@@ -84,6 +84,17 @@ static double radar_pd(const void *ctx, const double *x)
     return k->pd;
 }
 
+/* What an object said of itself (ADS-B, Remote ID, a radar's Mode S and Mode 3/A), kept per
+ * track so the published track carries it: the reports of the batch that had some, by
+ * their `user`, and per track the latest, in an open-addressed table by track id. */
+typedef struct ident {
+    uint64_t key;               /* the measurement's user, or the track's id; 0: free */
+    uint32_t icao;
+    uint16_t mode3a;
+    char callsign[DW_CALLSIGN_MAX];
+    char rid[DW_RID_MAX];
+} ident;
+
 struct dw_pipeline {
     dw_pipeline_config cfg;
     dw_pipeline_sink sink;
@@ -108,6 +119,10 @@ struct dw_pipeline {
 
     dw_meas *batch;
     size_t nb, batch_cap;
+    ident *batch_id;            /* the batch's reports with an identity, by user */
+    size_t n_batch_id, cap_batch_id;
+    ident *ids;                 /* by track id; cap_ids a power of two         */
+    size_t n_ids, cap_ids;
     int cur_slot;               /* the batch's slot and source sensor (index, */
     int cur_src;                /* or -1 and cur_name for an unlisted one)    */
     char cur_name[DW_ID_MAX];
@@ -450,12 +465,123 @@ void dw_pipeline_destroy(dw_pipeline *p)
     free(p->site_of);
     free(p->sites);
     free(p->batch);
+    free(p->batch_id);
+    free(p->ids);
     free(p);
 }
 
+/* ---- identities ---------------------------------------------------------- */
+
+static size_t ids_slot(const dw_pipeline *p, uint64_t id)
+{
+    uint64_t h = id * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 17) & (p->cap_ids - 1);
+}
+
+static ident *ids_find(dw_pipeline *p, uint64_t id)
+{
+    if (!p->cap_ids)
+        return NULL;
+    for (size_t i = ids_slot(p, id);; i = (i + 1) & (p->cap_ids - 1)) {
+        if (p->ids[i].key == id)
+            return &p->ids[i];
+        if (!p->ids[i].key)
+            return NULL;
+    }
+}
+
+/* The record of track id, made when missing; NULL when out of memory. */
+static ident *ids_put(dw_pipeline *p, uint64_t id)
+{
+    ident *r = ids_find(p, id);
+    if (r)
+        return r;
+    if (2 * (p->n_ids + 1) > p->cap_ids) {
+        size_t nc = p->cap_ids ? 2 * p->cap_ids : 64;
+        ident *nt = calloc(nc, sizeof *nt), *old = p->ids;
+        if (!nt)
+            return NULL;
+        size_t oc = p->cap_ids;
+        p->ids = nt;
+        p->cap_ids = nc;
+        for (size_t i = 0; i < oc; i++)
+            if (old[i].key) {
+                size_t j = ids_slot(p, old[i].key);
+                while (nt[j].key)
+                    j = (j + 1) & (nc - 1);
+                nt[j] = old[i];
+            }
+        free(old);
+    }
+    size_t j = ids_slot(p, id);
+    while (p->ids[j].key)
+        j = (j + 1) & (p->cap_ids - 1);
+    memset(&p->ids[j], 0, sizeof p->ids[j]);
+    p->ids[j].key = id;
+    p->n_ids++;
+    return &p->ids[j];
+}
+
+/* Removes track id's record (backward-shift deletion keeps the probe runs whole). */
+static void ids_del(dw_pipeline *p, uint64_t id)
+{
+    ident *r = ids_find(p, id);
+    if (!r)
+        return;
+    size_t i = (size_t)(r - p->ids), m = p->cap_ids - 1;
+    for (size_t j = (i + 1) & m; p->ids[j].key; j = (j + 1) & m) {
+        size_t h = ids_slot(p, p->ids[j].key);
+        /* may the entry at j move back to i? only if its home is not in (i, j] */
+        if (((j - h) & m) >= ((j - i) & m)) {
+            p->ids[i] = p->ids[j];
+            i = j;
+        }
+    }
+    p->ids[i].key = 0;
+    p->n_ids--;
+}
+
+/* After a batch: what its reports said of themselves goes to the tracks that took them. */
+static void ids_take(dw_pipeline *p)
+{
+    if (!p->n_batch_id)
+        return;
+    const uint64_t u0 = p->batch_id[0].key, u1 = p->batch_id[p->n_batch_id - 1].key;
+    size_t nt = dw_tracker_count(p->trk);
+    for (size_t i = 0; i < nt; i++) {
+        const dw_trk *tk = dw_tracker_get(p->trk, i);
+        if (tk->last_user < u0 || tk->last_user > u1)
+            continue;
+        size_t lo = 0, hi = p->n_batch_id;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (p->batch_id[mid].key < tk->last_user)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == p->n_batch_id || p->batch_id[lo].key != tk->last_user)
+            continue;
+        const ident *b = &p->batch_id[lo];
+        ident *r = ids_put(p, tk->id);
+        if (!r)
+            continue;           /* out of memory: the track goes without */
+        if (b->icao)
+            r->icao = b->icao;
+        if (b->mode3a)
+            r->mode3a = b->mode3a;
+        if (b->callsign[0])
+            memcpy(r->callsign, b->callsign, sizeof r->callsign);
+        if (b->rid[0])
+            memcpy(r->rid, b->rid, sizeof r->rid);
+    }
+    p->n_batch_id = 0;
+}
+
+
 /* ---- output -------------------------------------------------------------- */
 
-static void to_track(const dw_trk *k, dw_track *t)
+static void to_track(dw_pipeline *p, const dw_trk *k, dw_track *t)
 {
     dw_track_init(t);
     t->id = k->id;
@@ -475,6 +601,18 @@ static void to_track(const dw_trk *k, dw_track *t)
     dw_enu_frame_init(&f, &g);
     dw_enu_cov_from_ecef(&f, pe, pl);
     memcpy(t->cov_pos_enu, pl, sizeof pl);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            pe[i][j] = k->P[(2 * i + 1) * 6 + 2 * j + 1];
+    dw_enu_cov_from_ecef(&f, pe, pl);
+    memcpy(t->cov_vel_enu, pl, sizeof pl);
+    const ident *r = ids_find(p, k->id);
+    if (r) {
+        t->icao = r->icao;
+        t->mode3a = r->mode3a;
+        memcpy(t->callsign, r->callsign, sizeof t->callsign);
+        memcpy(t->rid, r->rid, sizeof t->rid);
+    }
     t->hits = k->hits;
     t->misses = k->misses;
     t->first_us = k->first_us;
@@ -500,7 +638,7 @@ static dw_status report_until(dw_pipeline *p, int64_t t_us)
             dw_trk pr;
             dw_tracker_predict_copy(p->trk, k, p->next_report, &pr);
             dw_track t;
-            to_track(&pr, &t);
+            to_track(p, &pr, &t);
             dw_status st = p->sink.report(p->sink.ctx, &t);
             if (st != DW_OK)
                 return st;
@@ -733,6 +871,7 @@ static dw_status flush_batch(dw_pipeline *p)
         bias_feed(p, sensor, m, n, b_az, b_r);
     if (k->type == SLOT_BEARING || k->type == SLOT_2D)
         initiate(p, m, sensor);
+    ids_take(p);
     const dw_trk *dead;
     size_t nd = dw_tracker_deleted(p->trk, &dead);
     for (size_t i = 0; i < nd; i++) {
@@ -740,7 +879,8 @@ static dw_status flush_batch(dw_pipeline *p)
         if (!p->sink.dead)
             continue;
         dw_track tr;
-        to_track(&dead[i], &tr);
+        to_track(p, &dead[i], &tr);
+        ids_del(p, dead[i].id);
         tr.t_us = t;
         if ((st = p->sink.dead(p->sink.ctx, &tr)) != DW_OK)
             return st;
@@ -1028,6 +1168,25 @@ dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o)
         if (fi < 0)
             snprintf(p->cur_name, sizeof p->cur_name, "%s", o->sensor);
         p->batch_t0 = o->t_us;
+    }
+    if (o->has & (DW_OBS_HAS_ICAO | DW_OBS_HAS_MODE3A | DW_OBS_HAS_CALLSIGN | DW_OBS_HAS_RID)) {
+        if (p->n_batch_id == p->cap_batch_id) {
+            size_t nc = p->cap_batch_id ? 2 * p->cap_batch_id : 64;
+            ident *nb = realloc(p->batch_id, nc * sizeof *nb);
+            if (!nb)
+                return fail(p, DW_ERR_NOMEM);
+            p->batch_id = nb;
+            p->cap_batch_id = nc;
+        }
+        ident *b = &p->batch_id[p->n_batch_id++];
+        memset(b, 0, sizeof *b);
+        b->key = m.user;
+        b->icao = (o->has & DW_OBS_HAS_ICAO) ? o->icao : 0;
+        b->mode3a = (o->has & DW_OBS_HAS_MODE3A) ? o->mode3a : 0;
+        if (o->has & DW_OBS_HAS_CALLSIGN)
+            memcpy(b->callsign, o->callsign, sizeof b->callsign);
+        if (o->has & DW_OBS_HAS_RID)
+            memcpy(b->rid, o->rid, sizeof b->rid);
     }
     p->batch[p->nb++] = m;
     p->st.used++;
