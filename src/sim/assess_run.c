@@ -240,11 +240,11 @@ dw_status dw__sim_assess_open(const dw_scenario *s, const char *dir, dw__sim_ass
 
 /* ------------------------------------------------------------------ the picture in */
 
-dw_status dw__sim_assess_track(dw__sim_assess *a, dw_track *t)
+dw_status dw__sim_assess_track(dw__sim_assess *a, dw_track *t, const dw_class_hints *hints)
 {
     a->cur = t;
     a->now_us = t->t_us;
-    dw_status st = dw_assess_track(a->as, t, NULL);
+    dw_status st = dw_assess_track(a->as, t, hints);
     a->cur = NULL;
     return a->failed ? DW_ERR_NOMEM : st;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dronewall/classify.h"
 #include "dronewall/sim.h"
 #include "dronewall/track.h"
 #include "dronewall/truth.h"
@@ -16,8 +17,9 @@ typedef struct dw__sim_assess dw__sim_assess;
  * scenario has no assessment section. Errors name the file. */
 dw_status dw__sim_assess_open(const dw_scenario *s, const char *dir, dw__sim_assess **out,
                               char *err, size_t errlen);
-/* A published track update: assessed, its class and affiliation filled in. */
-dw_status dw__sim_assess_track(dw__sim_assess *a, dw_track *t);
+/* A published track update: assessed, its class and affiliation filled in; hints (may be
+ * NULL) say what its sensors told beyond its position. */
+dw_status dw__sim_assess_track(dw__sim_assess *a, dw_track *t, const dw_class_hints *hints);
 /* A periodic sensor (radar, AEW, ADS-B receiver) delivered a report at t_us. */
 void dw__sim_assess_sensor(dw__sim_assess *a, const char *sensor_id, int64_t t_us);
 /* The truth of target at one of its points, in time order per target. */
