@@ -547,6 +547,20 @@ dw_status dw__sim_assess_close(dw__sim_assess *a, int keep)
     return st;
 }
 
+int64_t dw__sim_assess_crossed(const dw__sim_assess *a, uint32_t target)
+{
+    for (size_t i = 0; a && i < a->n_entries; i++)
+        if (a->entries[i].target == target && a->entries[i].feature == a->home)
+            return a->entries[i].t_us;
+    return INT64_MIN;
+}
+
+int64_t dw__sim_assess_first_alert(const dw__sim_assess *a, uint32_t target, dw_alert_kind kind)
+{
+    const kept_alert *k = a ? first_raised(a, kind, NULL, (int32_t)target) : NULL;
+    return k ? k->issued_us : INT64_MIN;
+}
+
 const char *dw__sim_assess_error(const dw__sim_assess *a)
 {
     return a && a->failed ? a->err : "";

@@ -1048,11 +1048,15 @@ static void write_summary(run *r, const char *dir)
             col[ncol++] = k;
     }
     fprintf(ft, "\nthreats: launch, first report delivered by each kind of sensor, first "
-                "confirmed track within %.0f km, end\n", FIRST_TRACK_M / 1000);
+                "confirmed track within %.0f km,%s end\n", FIRST_TRACK_M / 1000,
+            r->as ? " true crossing into the home country and its first border alert," : "");
     fprintf(ft, "%-10s %-10s %-8s", "target", "class", "launch");
     for (int c = 0; c < ncol; c++)
         fprintf(ft, " %-9.9s", dw_sensor_kind_name((dw_sensor_kind)col[c]));
-    fprintf(ft, " %-8s  %s\n", "track", "end");
+    fprintf(ft, " %-8s", "track");
+    if (r->as)
+        fprintf(ft, " %-8s %-8s", "crossed", "alerted");
+    fprintf(ft, "  %s\n", "end");
     first = 1;
     for (size_t i = 0; i < nt; i++) {
         dw_sim_state st;
@@ -1082,6 +1086,12 @@ static void write_summary(run *r, const char *dir)
         fprintf(fj, "}");
         if (r->first_track[i] != INT64_MIN)
             fprintf(fj, ",\"first_track_us\":%lld", (long long)r->first_track[i]);
+        const int64_t crossed = dw__sim_assess_crossed(r->as, (uint32_t)i);
+        const int64_t alerted = dw__sim_assess_first_alert(r->as, (uint32_t)i, DW_ALERT_BORDER_VIOLATION);
+        if (crossed != INT64_MIN)
+            fprintf(fj, ",\"crossed_us\":%lld", (long long)crossed);
+        if (alerted != INT64_MIN)
+            fprintf(fj, ",\"border_alert_us\":%lld", (long long)alerted);
         fprintf(fj, "}");
         if (!is_threat(st.truth.cls))
             continue;
@@ -1091,7 +1101,14 @@ static void write_summary(run *r, const char *dir)
             hhmmss(r->first_seen[i][col[c]], tf, sizeof tf);
             fprintf(ft, " %-9s", tf);
         }
-        fprintf(ft, " %-8s  %s %s", tk, e ? dw_sim_event_name(e->kind) : "-", te);
+        fprintf(ft, " %-8s", tk);
+        if (r->as) {
+            char tc[16], ta[16];
+            hhmmss(crossed, tc, sizeof tc);
+            hhmmss(alerted, ta, sizeof ta);
+            fprintf(ft, " %-8s %-8s", tc, ta);
+        }
+        fprintf(ft, "  %s %s", e ? dw_sim_event_name(e->kind) : "-", te);
         const dw_sim_place *np = e ? nearest_place(s, e->lat_deg, e->lon_deg, 5000.0) : NULL;
         if (np)
             fprintf(ft, " near %s", np->name);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dronewall/assess.h"
 #include "dronewall/classify.h"
 #include "dronewall/sim.h"
 #include "dronewall/track.h"
@@ -31,5 +32,9 @@ void dw__sim_assess_score(const dw__sim_assess *a, FILE *f);
  * NULL is fine. DW_ERR_IO when writing failed. */
 dw_status dw__sim_assess_close(dw__sim_assess *a, int keep);
 const char *dw__sim_assess_error(const dw__sim_assess *a);
+/* When drone target truly crossed into the home country, and when the first alert of a
+ * kind about it was raised; INT64_MIN for never (or without an assessment). */
+int64_t dw__sim_assess_crossed(const dw__sim_assess *a, uint32_t target);
+int64_t dw__sim_assess_first_alert(const dw__sim_assess *a, uint32_t target, dw_alert_kind kind);
 
 #endif
