@@ -47,7 +47,11 @@
  * as ASTERIX CAT048 gives from Mode C or a 3-D radar) gets the elevation from
  * the site and that height, see docs/tracker.md. A plot with neither (a 2-D
  * radar's primary plot) is counted as unsupported, or with polar_2d used as
- * range and azimuth only (dw_polar_meas_no_el).
+ * range and azimuth only (dw_polar_meas_no_el). A POLAR plot with a range rate
+ * (DW_OBS_HAS_RR: a Doppler radar's, through SAPIENT, NDJSON or CAT048 I120)
+ * and a sigma for it (the plot's sigma_rr_mps, else the sensor's; > 0) is
+ * filtered with it (dw_meas_polar_rr, in the radar's own slot); without
+ * either, as before.
  *
  * Time. Observations come in time order; the pipeline never reads the clock.
  * A batch holds consecutive measurements of one sensor within `window_us` of
@@ -153,6 +157,12 @@ typedef struct dw_pipeline_config {
     double jpda_hit;            /* a track counts a hit at this chance (0.5)         */
     int jpda_max_events;        /* joint events per cluster before GNN (10,000)      */
     int jpda_max_size;          /* tracks or plots per cluster before GNN (12)       */
+    /* The measurement update (dw_tracker_config.update, docs/tracker.md "The
+     * unscented update"): DW_UPDATE_EKF (default) or DW_UPDATE_UKF, the latter
+     * for radar plots, bearings and latitude/longitude reports (position
+     * reports are linear: the same either way), with the tracker's default
+     * alpha 1, beta 2, kappa 0. */
+    int update;
 } dw_pipeline_config;
 
 void dw_pipeline_config_default(dw_pipeline_config *c);
@@ -192,6 +202,7 @@ typedef struct dw_pipeline_stats {
     uint64_t bias_pairs;        /* plots given to the radar-bias estimator          */
     uint64_t bias_corrected;    /* plots corrected by a valid radar bias            */
     uint64_t polar_no_el;       /* POLAR plots used as range and azimuth only      */
+    uint64_t polar_rr;          /* POLAR plots filtered with their range rate      */
     uint64_t reports;           /* track reports made                               */
     uint64_t report_instants;
     uint64_t dead;              /* dead-track reports made                          */

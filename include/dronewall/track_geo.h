@@ -2,16 +2,17 @@
  * the Earth.
  *
  * In the air picture the tracker's state is ECEF [x vx y vy z vz] (metres,
- * m/s). A radar reports range, azimuth and elevation from its own site; its
- * model (an extended Kalman update) maps the ECEF state into the site's ENU
- * frame and then to polar. Positions with a covariance (ADS-B, Remote ID, a
+ * m/s). A radar reports range, azimuth and elevation from its own site, and a
+ * Doppler radar the range rate too; its model maps the ECEF state into the
+ * site's ENU frame and then to polar, with the exact Jacobian (for the
+ * extended Kalman update; the tracker's unscented update, DW_UPDATE_UKF,
+ * uses h alone). Positions with a covariance (ADS-B, Remote ID, a
  * partner's track) are linear in ECEF once their ENU covariance is rotated,
  * which dw_geo_pos_meas() does.
  *
  * Bearings (acoustic nodes, RF direction finders, cameras) are the azimuth,
- * and for a camera the elevation, of the target in the site's ENU frame: an
- * extended Kalman update with the exact Jacobian (the tracker's model
- * interface is h and H, so a sigma-point update does not fit it). A bearing
+ * and for a camera the elevation, of the target in the site's ENU frame, h
+ * with its exact Jacobian, for the extended or the unscented update. A bearing
  * gives no position: its to_pos fails, so a bearing nobody takes is left to
  * the initiator (initiate.h), which intersects bearings from several sites.
  * Many nodes share one tracker slot: each measurement names its own site in
@@ -67,6 +68,28 @@ void dw_polar_meas(dw_meas *m, int64_t t_us, double range_m, double az_rad, doub
 void dw_polar_meas_no_el(dw_meas *m, int64_t t_us, const dw_polar_site *site2d, double range_m,
                          double az_rad, double sigma_range_m, double sigma_az_rad);
 #define DW_POLAR_NO_EL_VAR 1e4
+
+/* A plot with its range rate (Doppler): z = [range_m, az_rad, el_rad,
+ * range_rate_mps], nz 4, the first three as dw_meas_polar's, the fourth the
+ * rate of the slant range, positive opening: (p - s) . v / |p - s| for a
+ * state at p moving at v (ECEF, the site s fixed to the Earth). For a 2-D
+ * plot (site2d in m->ctx: z[0] the horizontal distance, z[2] the elevation
+ * that says nothing) z[3] is the horizontal distance's rate, which says
+ * nothing of the height or the climb either. H holds the derivatives by
+ * position and by velocity. to_pos is the polar model's (the range rate
+ * places nothing). Such a plot goes to the radar's tracker slot (whose model
+ * is dw_meas_polar) with m->model set, so that a radar's plots with and
+ * without a Doppler share one slot. */
+extern const dw_meas_model dw_meas_polar_rr;
+
+/* Make a plot filled by dw_polar_meas or dw_polar_meas_no_el one with a range
+ * rate (the radar's: the slant range's, m/s, positive opening): R becomes
+ * 4 x 4 (the 3 x 3 block as it was, the rate's variance last, no
+ * correlation), z[3] the rate, m->model dw_meas_polar_rr. A 2-D plot's rate
+ * becomes the horizontal distance's at the altitude prior, level flight
+ * assumed: range_rate_mps / cos el, its sigma likewise (el where to_pos puts
+ * the plot; a target climbing at w adds w tan el, left out). */
+void dw_polar_meas_add_rr(dw_meas *m, double range_rate_mps, double sigma_rr_mps);
 
 /* Fill m with a position measurement in ECEF from a geodetic point and its
  * ENU covariance (m²); use with dw_meas_linear_pos on a 3-axis tracker. */

@@ -15,10 +15,11 @@
  *      DW_ASSOC_JPDA weighs every measurement of the cluster by its exact
  *      marginal association probability (joint probabilistic data
  *      association, enumerated per cluster; GNN beyond a cap),
- *   4. updates assigned tracks (Kalman / extended Kalman, the probabilistic
- *      data association update with JPDA, or covariance intersection for a
- *      partner's track), counts misses, confirms tentative tracks by M-of-N
- *      and deletes stale ones,
+ *   4. updates assigned tracks (Kalman / extended Kalman, or with update
+ *      DW_UPDATE_UKF the unscented update for the nonlinear models; the
+ *      probabilistic data association update with JPDA, or covariance
+ *      intersection for a partner's track), counts misses, confirms
+ *      tentative tracks by M-of-N and deletes stale ones,
  *   5. starts a tentative track on every measurement nobody took and that
  *      gives a position; the others are listed (dw_tracker_unassigned) for
  *      the caller to combine (bearings from several sites).
@@ -132,14 +133,18 @@ enum {
                                        a new track from it is confirmed at once     */
 };
 
-/* One measurement. R is nz x nz row-major; `user` is the caller's tag,
+/* One measurement. R is nz x nz row-major (nz: its model's); `user` is the caller's tag,
  * handed back with the track that took the measurement. Build it zeroed
  * (memset or `= {0}`) so that fields added later keep their neutral value.
  * `ctx`, when not NULL, replaces the sensor's model context for this one
  * measurement (the site of one node of an acoustic network that shares one
  * sensor slot) in every model call (h, residual, to_pos); it must stay alive
  * while the track's out-of-sequence history may re-run the measurement (the
- * tracker's lifetime, in practice). `id_key` is an identity the measurement
+ * tracker's lifetime, in practice). `model`, when not NULL, likewise replaces
+ * the sensor's measurement model for this one measurement, its nz included:
+ * a radar's plot that carries a range rate (dw_meas_polar_rr) among plots that
+ * do not (dw_meas_polar); it must take the sensor's context, and a static
+ * model (as those of track_geo.h are) outlives everything. `id_key` is an identity the measurement
  * carries (a hash of "icao:48AE21", "rid:...", "partner:UA/17"; 0: none): a
  * track that has taken one keeps it and thereafter takes no measurement with
  * another key (nor, once the key came from a cooperative report, any
@@ -182,6 +187,7 @@ typedef struct dw_meas {
                                        this long without another before it is dropped,
                                        instead of max_coast_us (a sparse or late feed:
                                        a partner's reports every minute, minutes late) */
+    const dw_meas_model *model;     /* NULL: the sensor's (see above)  */
 } dw_meas;
 
 /* How the association step shares a cluster's measurements among its tracks. */
@@ -192,6 +198,16 @@ typedef enum dw_assoc {
                            every measurement of its gate, weighed by the chance it
                            is the track's (docs/tracker.md, "JPDA")              */
 } dw_assoc;
+
+/* How a track takes a measurement whose model is not a selection of the
+ * position axes (docs/tracker.md, "The unscented update"). */
+typedef enum dw_update {
+    DW_UPDATE_EKF = 0,  /* the extended Kalman update: h and its Jacobian at the
+                           prediction (the default)                              */
+    DW_UPDATE_UKF = 1,  /* the unscented update: h through 2n+1 sigma points of the
+                           prediction (n its dimension), the scaled unscented
+                           transform with ukf_alpha, ukf_beta, ukf_kappa         */
+} dw_update;
 
 typedef struct dw_tracker_config {
     dw_motion_model motion;
@@ -272,6 +288,26 @@ typedef struct dw_tracker_config {
                                    solved by GNN (stats.jpda_over_cap), >= 1      */
     int jpda_max_size;          /* ... and one with more tracks or measurements than
                                    this, 1..64                                    */
+    /* The measurement update (docs/tracker.md, "The unscented update"). With
+     * DW_UPDATE_UKF every Kalman update by a model that is not a selection of
+     * the position axes (h_selects_pos 0) is unscented: sigma points
+     * x, x +- sqrt(n + lambda) L_i (L L^T = P, n the state's dimension: an
+     * IMM mode's with its turn rate), lambda = alpha^2 (n + kappa) - n, mean
+     * weights lambda / (n + lambda) and 1 / (2 (n + lambda)), the centre's
+     * covariance weight lambda / (n + lambda) + 1 - alpha^2 + beta; angles
+     * are averaged and differenced through the model's residual (wrapped
+     * about h at the centre). Each IMM mode is updated so, and so is every
+     * re-run of the out-of-sequence history. Gating, the CI update and the
+     * JPDA's PDA update keep the linearisation; where a sigma point cannot
+     * be mapped (h fails: beyond a bearing's reach, straight above a site) or
+     * S is not positive definite the update is the EKF's (stats.ukf_fallbacks).
+     * The ukf_* fields are read (and checked) only with DW_UPDATE_UKF:
+     * alpha > 0, beta >= 0, n + kappa > 0 for the smallest state. */
+    dw_update update;
+    double ukf_alpha;           /* the spread of the sigma points (1)              */
+    double ukf_beta;            /* prior knowledge of the distribution: 2 for a
+                                   Gaussian (2)                                   */
+    double ukf_kappa;           /* secondary scaling (0)                          */
 } dw_tracker_config;
 
 /* Defaults: CV in n_axes, gate 11.8 (chi2 99.7 % in 2-D), 2-of-3 confirmation,
@@ -280,7 +316,9 @@ typedef struct dw_tracker_config {
  * after 2 reports, key_vel_sigma 0 (two-point: the tracker knows no units);
  * GNN association, and for JPDA: jpda_pd 0.9, jpda_clutter 0 (estimated),
  * jpda_used 0.5, jpda_hit 0.5, at most 10,000 joint events and 12 tracks or
- * measurements per cluster. */
+ * measurements per cluster; the EKF update, and for the UKF alpha 1, beta 2,
+ * kappa 0 (the sigma points sqrt(n) sigma out, every weight but the
+ * centre's covariance weight 1 / (2n)). */
 void dw_tracker_config_default(dw_tracker_config *c, int n_axes, double q);
 
 /* Turn the IMM on: `maneuver` as the second model, switching from model 0 to 1
@@ -382,6 +420,11 @@ typedef struct dw_tracker_stats {
                                        jpda_max_size: solved by GNN       */
     uint64_t jpda_gnn_kept;         /* clusters with a keyed, CI or own-context
                                        measurement: solved by GNN         */
+    /* DW_UPDATE_UKF */
+    uint64_t ukf_updates;           /* unscented updates (IMM: per mode)  */
+    uint64_t ukf_fallbacks;         /* updates that fell back to the EKF: a sigma
+                                       point h could not map, or S not
+                                       positive definite                  */
 } dw_tracker_stats;
 
 typedef struct dw_tracker dw_tracker;

@@ -73,6 +73,10 @@ static void usage(FILE *f)
         "                         with chance H (default 0.5)\n"
         "      --jpda-max-events N  JPDA: clusters with more joint events use GNN (10000)\n"
         "      --jpda-max-size N  JPDA: clusters with more tracks or plots use GNN (12)\n"
+        "      --update ekf|ukf   the measurement update of radar plots, bearings and\n"
+        "                         latitude/longitude reports: extended Kalman (default) or\n"
+        "                         unscented (sigma points through the model, alpha 1, beta 2,\n"
+        "                         kappa 0; docs/tracker.md)\n"
         "      --key-vel V        the fastest object followed, m/s: a track with one keyed\n"
         "                         report restarts with this velocity sigma when its second\n"
         "                         misses the gate; 0: two-point differencing (default 1000)\n"
@@ -89,7 +93,9 @@ static void usage(FILE *f)
         "alt_m), POS3, BEARING (from an acoustic, rf or eo sensor of the file: its site),\n"
         "POS2 and CELL (a footprint: its centre, else the sensor's site, and radius_m,\n"
         "else the sensor's max range). ADS-B and Remote ID reports carry their identity\n"
-        "(icao, rid); a partner's reports are fused by covariance intersection.\n");
+        "(icao, rid); a partner's reports are fused by covariance intersection. A POLAR\n"
+        "plot's range_rate_mps is used when it has a sigma (its own, else the sensor's\n"
+        "sigma.range_rate_mps).\n");
 }
 
 /* Where the pipeline's reports go: NDJSON lines into one growing buffer. */
@@ -155,12 +161,13 @@ int cmd_track(int argc, char **argv)
            citizen_coast = (double)def.citizen_coast_us * 1e-6;
     enum { O_IMM = 256, O_IMM_Q, O_IMM_Q_TURN, O_IMM_TURN_SIGMA, O_IMM_SWITCH, O_KEY_VEL,
            O_PARTNER_COAST, O_CITIZEN_COAST, O_RADAR_BIAS, O_MERGE_AFTER, O_ASSOC, O_JPDA_PD,
-           O_JPDA_CLUTTER, O_JPDA_USED, O_JPDA_HIT, O_JPDA_MAX_EVENTS, O_JPDA_MAX_SIZE };
+           O_JPDA_CLUTTER, O_JPDA_USED, O_JPDA_HIT, O_JPDA_MAX_EVENTS, O_JPDA_MAX_SIZE, O_UPDATE };
     int assoc = def.assoc;
     double jpda_pd = def.jpda_pd, jpda_clutter = def.jpda_clutter, jpda_used = def.jpda_used,
            jpda_hit = def.jpda_hit;
     long jpda_max_events = def.jpda_max_events, jpda_max_size = def.jpda_max_size;
     int radar_bias = def.radar_bias;
+    int update = def.update;
     long merge_after = def.merge_after;
     static const struct option opts[] = {
         {"sensors", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
@@ -193,6 +200,7 @@ int cmd_track(int argc, char **argv)
         {"jpda-hit", required_argument, 0, O_JPDA_HIT},
         {"jpda-max-events", required_argument, 0, O_JPDA_MAX_EVENTS},
         {"jpda-max-size", required_argument, 0, O_JPDA_MAX_SIZE},
+        {"update", required_argument, 0, O_UPDATE},
         {"log", required_argument, 0, 'L'},     {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int o;
@@ -238,6 +246,13 @@ int cmd_track(int argc, char **argv)
                 return 2;
             }
             assoc = strcmp(optarg, "jpda") == 0 ? DW_ASSOC_JPDA : DW_ASSOC_GNN;
+            break;
+        case O_UPDATE:
+            if (strcmp(optarg, "ekf") && strcmp(optarg, "ukf")) {
+                fprintf(stderr, "dronewall track: --update wants ekf or ukf\n");
+                return 2;
+            }
+            update = strcmp(optarg, "ukf") == 0 ? DW_UPDATE_UKF : DW_UPDATE_EKF;
             break;
         case O_JPDA_PD: jpda_pd = strtod(optarg, &e); break;
         case O_JPDA_CLUTTER: jpda_clutter = strtod(optarg, &e); break;
@@ -370,6 +385,7 @@ int cmd_track(int argc, char **argv)
     cfg.jpda_hit = jpda_hit;
     cfg.jpda_max_events = (int)jpda_max_events;
     cfg.jpda_max_size = (int)jpda_max_size;
+    cfg.update = update;
     const dw_pipeline_sink sink = {.report = write_track, .dead = write_track, .ctx = &w};
     if (dw_pipeline_create(sensors, n_sensors, &cfg, &sink, &pl, err, sizeof err) != DW_OK) {
         fprintf(stderr, "dronewall track: %s\n", err);
@@ -481,6 +497,13 @@ int cmd_track(int argc, char **argv)
                 (unsigned long long)ps.tracker.jpda_updates,
                 (unsigned long long)ps.tracker.jpda_over_cap,
                 (unsigned long long)ps.tracker.jpda_gnn_kept);
+    if (cfg.update == DW_UPDATE_UKF)
+        fprintf(stderr, "dronewall track: UKF: %llu unscented updates, %llu fell back to the EKF\n",
+                (unsigned long long)ps.tracker.ukf_updates,
+                (unsigned long long)ps.tracker.ukf_fallbacks);
+    if (ps.polar_rr)
+        fprintf(stderr, "dronewall track: %llu POLAR plots filtered with their range rate\n",
+                (unsigned long long)ps.polar_rr);
     if (ps.polar_no_el)
         fprintf(stderr, "dronewall track: %llu POLAR plots without elevation or height used as "
                         "range and azimuth\n", (unsigned long long)ps.polar_no_el);

@@ -73,6 +73,7 @@ typedef struct dw__asx_tok {
 typedef struct dw__asx_refs048 {
     dw__asx_ref sac, sic, tod, rho, theta, m3_v, m3_g, m3a, fl_v, fl, addr, ident;
     dw__asx_ref typ, h3d;               /* I020 TYP, I110 3DH */
+    dw__asx_ref dop_d, dop_cal;         /* I120 CAL: D (doubtful), CAL (m/s) */
 } dw__asx_refs048;
 
 /* The CAT048 fast path: the usual layout of the items the tracker needs
@@ -93,6 +94,11 @@ typedef struct dw__asx_fast048 {
      * otherwise encoding goes through the JSON of the record. */
     int enc_ok;
     int8_t f020;
+    /* I120 (radial Doppler speed), the item after I110: its CAL sub-item
+     * first, two octets of D, 5 spare bits and a 10-bit CAL of 1 m/s. -1
+     * when the edition has no I120 (then a plot's range rate is not
+     * written; with I120 laid out otherwise enc_ok is 0). */
+    int8_t f120;
 } dw__asx_fast048;
 
 typedef struct dw__asx_refs021 {

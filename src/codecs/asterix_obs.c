@@ -1,8 +1,10 @@
 /* asterix_obs.c — ASTERIX records to dw_obs, and dw_obs / dw_track to ASTERIX.
  *
  * The tracker's view of a record: CAT048 plots become POLAR observations
- * from the radar ASX-SSS-CCC, CAT021 reports and CAT062 system tracks become
- * POS3. Fields are read through references resolved by name from the tables
+ * from the radar ASX-SSS-CCC (a Doppler radar's I120 calculated Doppler
+ * speed, when valid, as the range rate: positive opening, as dronewall
+ * writes it; the spec names no sign), CAT021 reports and CAT062 system
+ * tracks become POS3. Fields are read through references resolved by name from the tables
  * of the editions in force, so an edition change needs no code here. The
  * track encoder builds the raw JSON of a record and hands it to the
  * table-driven encoder, so it cannot write a layout the tables do not
@@ -58,6 +60,7 @@ static void resolve_fast048(dw_asterix *ax)
     int h3d_at = at(c, &a->h3d, 0, 14, 0) && a->h3d.kind == DW__ASX_F_SQTY;
     if (a->h3d.frn >= 0 && !h3d_at)
         f->ok = 0;
+    f->f120 = -1;
     if (!f->ok)
         return;
     f->f110 = h3d_at ? a->h3d.frn : -1;
@@ -88,6 +91,21 @@ static void resolve_fast048(dw_asterix *ax)
                 f->f010 < f->f140 && f->f140 < f->f020 && f->f020 < f->f040 &&
                 f->f040 < f->f070 && f->f070 < f->f090 && f->f090 < f->f220 &&
                 f->f220 < f->f240 && f->f240 < f->f110 && f->f110 < 21;
+    /* I120's CAL, where the direct writer puts it: the first sub-item of a
+     * compound whose presence octet has CAL at its top bit, right after I110. */
+    const dw__asx_ref *dd = &a->dop_d, *dc = &a->dop_cal;
+    if (dc->frn >= 0) {
+        const int n120 = c->uap[dc->frn];
+        const int laid = dd->frn == dc->frn && dd->sub == 0 && dc->sub == 0 &&
+                         c->nodes[n120].kind == DW__ASX_N_COMPOUND && dd->byte == 0 &&
+                         dd->bits == 1 && dd->shift == 7 && dd->nbytes == 1 && dc->byte == 0 &&
+                         dc->bits == 10 && dc->shift == 0 && dc->nbytes == 2 &&
+                         dc->kind == DW__ASX_F_SQTY && dc->lsb == 1.0 && dc->frn == f->f110 + 1;
+        if (laid)
+            f->f120 = dc->frn;
+        else
+            f->enc_ok = 0;
+    }
 }
 
 void dw__asx_resolve_refs(dw_asterix *ax)
@@ -108,6 +126,8 @@ void dw__asx_resolve_refs(dw_asterix *ax)
     a->ident = dw__asx_resolve(c, "I240", NULL, NULL);
     a->typ = dw__asx_resolve(c, "I020", NULL, "TYP");
     a->h3d = dw__asx_resolve(c, "I110", NULL, "3DH");
+    a->dop_d = dw__asx_resolve(c, "I120", "CAL", "D");
+    a->dop_cal = dw__asx_resolve(c, "I120", "CAL", "CAL");
 
     resolve_fast048(ax);
 
@@ -255,6 +275,23 @@ static int callsign(const dw__asx_cat *c, const dw__asx_rec *r, const dw__asx_re
     return n > 0;
 }
 
+/* I120's calculated Doppler speed, when the record has it and does not call
+ * it doubtful: the plot's range rate. One helper for both paths, so that
+ * they agree by construction. */
+static void doppler048(const dw_asterix *ax, const dw__asx_rec *r, dw_obs *o)
+{
+    const dw__asx_refs048 *R = &ax->r048;
+    const dw__asx_cat *c = ax->by_cat[48];
+    uint64_t d;
+    double v;
+    if (R->dop_cal.frn < 0 || !(r->present >> R->dop_cal.frn & 1))
+        return;
+    if (dw__asx_get(c, r, &R->dop_d, &d) && d == 0 && dw__asx_getf(c, r, &R->dop_cal, &v)) {
+        o->range_rate_mps = v;
+        o->has |= DW_OBS_HAS_RR;
+    }
+}
+
 /* CAT048, the hot path of a radar feed: the fields at the places
  * resolve_fast048 checked against the tables, one presence test per item
  * (I010, I140, I040, I070, I090, I110, I220, I240).
@@ -335,6 +372,7 @@ static int obs048_fast(dw_asterix *ax, const dw__asx_rec *r, const dw__asx_when 
         if (n)
             o->has |= DW_OBS_HAS_CALLSIGN;
     }
+    doppler048(ax, r, o);
     return 1;
 }
 
@@ -381,6 +419,7 @@ int dw__asx_obs048_generic(dw_asterix *ax, const dw__asx_cat *c, const dw__asx_r
     }
     if (callsign(c, r, &R->ident, o->callsign))
         o->has |= DW_OBS_HAS_CALLSIGN;
+    doppler048(ax, r, o);
     return 1;
 }
 
@@ -642,6 +681,20 @@ static int is_ssr(const dw_obs *o)
     return (o->has & (DW_OBS_HAS_MODE3A | DW_OBS_HAS_ICAO | DW_OBS_HAS_CALLSIGN)) != 0;
 }
 
+/* A plot's range rate as I120's CAL (1 m/s, 10 bits signed): 1 and *cal when
+ * it has one that fits; a rate beyond +-511 m/s is left out of the record
+ * (the plot is still written), as is a plot's without I120 in the edition. */
+static int doppler_cal(const dw_asterix *ax, const dw_obs *o, long *cal)
+{
+    if (!(o->has & DW_OBS_HAS_RR) || ax->r048.dop_cal.frn < 0 || !isfinite(o->range_rate_mps))
+        return 0;
+    const double v = round(o->range_rate_mps);
+    if (!(v >= -512.0 && v <= 511.0))
+        return 0;
+    *cal = (long)v;
+    return 1;
+}
+
 /* The reference encoder: the record as raw JSON through the tables. */
 dw_status dw__asx_encode_obs_json(dw_asterix *ax, const dw_obs *o, uint8_t *buf, uint8_t *end,
                                   uint8_t **out_end)
@@ -691,6 +744,9 @@ dw_status dw__asx_encode_obs_json(dw_asterix *ax, const dw_obs *o, uint8_t *buf,
             return DW_ERR_RANGE;
         tf(&t, ",\"I110\":{\"3DH\":%.0f}", round(h) * 25.0);
     }
+    long cal;
+    if (doppler_cal(ax, o, &cal))
+        tf(&t, ",\"I120\":{\"CAL\":{\"D\":0,\"CAL\":%ld}}", cal);
     tf(&t, "}");
     if (t.full)
         return DW_ERR_FULL;
@@ -782,6 +838,12 @@ static dw_status record048(const dw_asterix *ax, const dw_obs *o, uint8_t *p, ui
         want |= 1u << F->f110;
         n += 2;
     }
+    long cal = 0;
+    const int i120 = F->f120 >= 0 && doppler_cal(ax, o, &cal);
+    if (i120) {
+        want |= 1u << F->f120;
+        n += 3;
+    }
     unsigned hi = 31 - (unsigned)__builtin_clz(want);
     size_t nfs = hi / 7 + 1;
     if ((size_t)(end - p) < nfs + n)
@@ -837,6 +899,11 @@ static dw_status record048(const dw_asterix *ax, const dw_obs *o, uint8_t *p, ui
     if (i110) {
         put14(q, alt);
         q += 2;
+    }
+    if (i120) {
+        *q++ = 0x80;                                /* CAL only, no FX */
+        *q++ = (uint8_t)((unsigned long)cal >> 8 & 0x03);   /* D 0: valid */
+        *q++ = (uint8_t)cal;
     }
     *out_end = q;
     return DW_OK;

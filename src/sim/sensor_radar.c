@@ -14,7 +14,9 @@
  * Clutter adds Poisson(clutter_per_scan) false plots a scan, uniform over the covered area.
  *
  * A ground radar reports range and azimuth (POLAR); a 3-D one (height: true) also the
- * measured height as alt_m. An AEW radar measures range, azimuth and elevation from its
+ * measured height as alt_m; a Doppler one (sigma.range_rate_mps) the range rate of its
+ * primary plots (positive opening), which CAT048 carries in I120 to 1 m/s (its sensor
+ * description's sigma includes that step). An AEW radar measures range, azimuth and elevation from its
  * platform, flying an orbit or a racetrack, and reports the plot as a position (POS3) with
  * the covariance of the polar errors carried into east-north-up.
  */
@@ -33,6 +35,7 @@
 
 typedef struct radar_sigma {
     double range_m, az_rad, el_rad, height_m;
+    double rr_mps;                  /* > 0: a Doppler radar's range-rate sigma */
 } radar_sigma;
 
 typedef struct radar_cfg {
@@ -84,6 +87,7 @@ static dw_status read_sigma(const dw__cfg *c, const json_t *e, const char *where
         {"range_m", DW_CF_NUM, offsetof(radar_sigma, range_m), 0, 0, 1e5, 0},
         {"az_deg", DW_CF_DEG, offsetof(radar_sigma, az_rad), 0, 0, 30, 0},
         {"height_m", DW_CF_NUM, offsetof(radar_sigma, height_m), 0, 0, 1e5, 0},
+        {"range_rate_mps", DW_CF_NUM, offsetof(radar_sigma, rr_mps), 0, 0, 100, 0},
     };
     static const dw__cfg_field air[] = {
         {"range_m", DW_CF_NUM, offsetof(radar_sigma, range_m), 0, 0, 1e5, 0},
@@ -139,7 +143,8 @@ static void fill_desc(dw_sensor *d, const radar *r, const radar_cfg *k)
     d->sigma_az_rad = r->sig.az_rad;
     d->sigma_el_rad = r->sig.el_rad;
     d->sigma_alt_m = r->height ? r->sig.height_m : 0;
-    d->sigma_rr_mps = 0;
+    /* what the tracker gets: the radar's own sigma with CAT048 I120's 1 m/s step */
+    d->sigma_rr_mps = r->sig.rr_mps > 0 ? sqrt(r->sig.rr_mps * r->sig.rr_mps + 1.0 / 12.0) : 0;
     d->pd = k->pd;
     d->clutter_per_scan = k->clutter_per_scan;
     d->min_range_m = k->min_range_m;
@@ -196,7 +201,7 @@ static dw_status radar_load(const dw__cfg *c, const json_t *e, const char *where
     k.pfa = 1e-6;
     k.ssr = 1;
     k.ssr_pd = 0.98;
-    radar_sigma sig = {50.0, 0.2 * DEG, 0, 300.0};
+    radar_sigma sig = {50.0, 0.2 * DEG, 0, 300.0, 0};
     dw_geodetic g;
     if (dw__cfg_read(c, e, where, f, N(f), skip_sigma, &k) != DW_OK ||
         read_sigma(c, e, where, 0, &sig) != DW_OK ||
@@ -275,7 +280,7 @@ static dw_status aew_load(const dw__cfg *c, const json_t *e, const char *where, 
     k.pfa = 1e-6;
     k.ssr = 1;
     k.ssr_pd = 0.98;
-    radar_sigma sig = {100.0, 0.3 * DEG, 0.5 * DEG, 0};
+    radar_sigma sig = {100.0, 0.3 * DEG, 0.5 * DEG, 0, 0};
     if (dw__cfg_read(c, e, where, f, N(f), skip, &k) != DW_OK ||
         read_sigma(c, e, where, 1, &sig) != DW_OK || check_detection(c, e, where, &k) != DW_OK)
         return DW_ERR_PARSE;
@@ -465,6 +470,17 @@ static void emit_plot(const scan_ctx *q, const dw_sim_state *s, const seen *v, i
             o.sigma_alt_m = r->sig.height_m;
             o.has |= DW_OBS_HAS_ALT;
         }
+        if (primary && r->sig.rr_mps > 0) {
+            /* the Doppler of the echo: the target's velocity along the line of sight */
+            double vel[3], ve[3];
+            dw__sim_vel_ecef(s, vel);
+            dw_enu_vec_from_ecef(&v->f, vel, ve);
+            const double rr = (v->enu[0] * ve[0] + v->enu[1] * ve[1] + v->enu[2] * ve[2]) /
+                              v->range_m;
+            o.range_rate_mps = rr + r->sig.rr_mps * dw_rng_normal(&r->rng);
+            o.sigma_rr_mps = r->sig.rr_mps;
+            o.has |= DW_OBS_HAS_RR;
+        }
     } else {
         double el = v->el_rad + r->sig.el_rad * dw_rng_normal(&r->rng);
         double enu[3], ecef[3];
@@ -587,6 +603,12 @@ static void clutter(const scan_ctx *q)
                 o.alt_m = r->ground_alt_m + h;
                 o.sigma_alt_m = r->sig.height_m;
                 o.has |= DW_OBS_HAS_ALT;
+            }
+            if (r->sig.rr_mps > 0) {
+                /* a false alarm in the Doppler filter bank: any speed a drone or a car has */
+                o.range_rate_mps = 100.0 * dw_rng_uniform(&r->rng) - 50.0;
+                o.sigma_rr_mps = r->sig.rr_mps;
+                o.has |= DW_OBS_HAS_RR;
             }
         } else {
             dw_enu_frame f;

@@ -1,12 +1,16 @@
 /* geo_bearing.c — bearings from a site, and latitude/longitude reports
  * (POS2, CELL), for the ECEF tracker state [x vx y vy z vz] (track_geo.h).
  *
- * Both are extended Kalman models: h and its exact Jacobian at the state.
- * The tracker's model interface has no place for a sigma-point update, and
- * with a state that is already a track (gated, so near the truth) the
- * linearisation error of a bearing is far below its noise; a track's first
- * position from bearings comes from the initiator's least squares, not from
- * a bearing update of a wide prior, where an EKF would be at its worst.
+ * Both are h and its exact Jacobian at the state: the extended Kalman update
+ * uses both, the tracker's unscented one (DW_UPDATE_UKF) h alone, at sigma
+ * points, with the residual wrapping the angles. With a state that is already
+ * a track (gated, so near the truth) the linearisation error of a bearing is
+ * far below its noise, and a track's first position from bearings comes from
+ * the initiator's least squares, not from a bearing update of a wide prior;
+ * where a prior is wide all the same (a track a bearing or two old), the
+ * unscented update is the one to use (docs/tracker.md, "The unscented
+ * update"). h fails beyond the site's reach and straight above it, at a
+ * sigma point as at the state: such an update falls back to the EKF's.
  */
 #include <math.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* geo_models.c — polar radar plots and geodetic positions for the ECEF
- * tracker state [x vx y vy z vz]. */
+/* geo_models.c — polar radar plots (with or without a range rate) and
+ * geodetic positions for the ECEF tracker state [x vx y vy z vz]. */
 #include <math.h>
 #include <string.h>
 
@@ -150,6 +150,124 @@ const dw_meas_model dw_meas_polar = {
     .residual = polar_residual,
     .to_pos = polar_to_pos,
 };
+
+/* ---- the range rate ------------------------------------------------------ */
+
+/* A plot with its Doppler: z = [range (or the horizontal distance), az, el,
+ * range rate]. The first three rows are the polar model's; the range rate of
+ * a state at p moving at v, seen from the site s (fixed to the Earth, so the
+ * ECEF velocity is the one the radar's Doppler sees), is
+ *     rr = (p - s) . v / |p - s|,
+ * with d = p - s, r = |d|:
+ *     d rr / d p = (v - rr d / r) / r,    d rr / d v = d / r:
+ * the velocity's part across the line of sight turns the line, and along it
+ * a range rate needs no position at all.
+ * A 2-D plot (a `horizontal` site) measures neither the height nor, in its
+ * z[0], anything of it; its z[3] is likewise the rate of the horizontal
+ * distance, rho' = (e ve + n vn) / rho in the site's frame (dw_polar_meas_add_rr
+ * converts the radar's slant rate). The slant rate itself would tie the
+ * unmeasured climb rate to it by sin(el): with nothing to hold the height, a
+ * metre per second between the ranges' rate and the Doppler became tens of
+ * metres per second of climb (unit test). */
+static int polar_rr_h(const void *ctx, const dw_motion_model *mm, const double *x, double *zpred,
+                      double *H)
+{
+    const dw_polar_site *s = ctx;
+    if (mm->n_pos != 3 || polar_h(ctx, mm, x, zpred, H) != 0)
+        return -1;
+    double d[3], v[3], gp[3], gv[3];
+    for (int a = 0; a < 3; a++) {
+        d[a] = x[mm->pos_idx[a]] - s->frame.origin_ecef[a];
+        v[a] = x[mm->vel_idx[a]];
+    }
+    double rate;
+    if (s->horizontal) {
+        double e[3], ve[3];
+        dw_enu_vec_from_ecef(&s->frame, d, e);
+        dw_enu_vec_from_ecef(&s->frame, v, ve);
+        const double rho = hypot(e[0], e[1]);
+        if (!(rho > 1e-3))
+            return -1;
+        rate = (e[0] * ve[0] + e[1] * ve[1]) / rho;
+        const double de = (ve[0] - rate * e[0] / rho) / rho, dn = (ve[1] - rate * e[1] / rho) / rho;
+        for (int a = 0; a < 3; a++) {
+            gp[a] = de * s->frame.rot[0][a] + dn * s->frame.rot[1][a];
+            gv[a] = (e[0] * s->frame.rot[0][a] + e[1] * s->frame.rot[1][a]) / rho;
+        }
+    } else {
+        double r2 = 0.0, dv = 0.0;
+        for (int a = 0; a < 3; a++) {
+            r2 += d[a] * d[a];
+            dv += d[a] * v[a];
+        }
+        const double r = sqrt(r2);
+        if (!(r > 1e-3))
+            return -1;
+        rate = dv / r;
+        for (int a = 0; a < 3; a++) {
+            gp[a] = (v[a] - rate * d[a] / r) / r;
+            gv[a] = d[a] / r;
+        }
+    }
+    const int nx = mm->nx;
+    double *row = H + 3 * nx;
+    memset(row, 0, sizeof(double) * (size_t)nx);
+    for (int a = 0; a < 3; a++) {
+        row[mm->pos_idx[a]] = gp[a];
+        row[mm->vel_idx[a]] = gv[a];
+    }
+    zpred[3] = rate;
+    return 0;
+}
+
+static void polar_rr_residual(const void *ctx, int nz, const double *z, const double *zpred,
+                              double *nu)
+{
+    polar_residual(ctx, nz, z, zpred, nu);
+    nu[3] = z[3] - zpred[3];
+}
+
+/* A position from range, azimuth and elevation as the polar model gives it:
+ * the range rate places nothing. */
+static int polar_rr_to_pos(const void *ctx, const dw_motion_model *mm, const double *z,
+                           const double *R, double *pos, double *pos_cov)
+{
+    double R3[9];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            R3[i * 3 + j] = R[i * 4 + j];
+    return polar_to_pos(ctx, mm, z, R3, pos, pos_cov);
+}
+
+const dw_meas_model dw_meas_polar_rr = {
+    .name = "polar-rr",
+    .nz = 4,
+    .h = polar_rr_h,
+    .residual = polar_rr_residual,
+    .to_pos = polar_rr_to_pos,
+};
+
+void dw_polar_meas_add_rr(dw_meas *m, double range_rate_mps, double sigma_rr_mps)
+{
+    double R3[9];
+    memcpy(R3, m->R, sizeof R3);
+    memset(m->R, 0, sizeof m->R);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            m->R[i * 4 + j] = R3[i * 3 + j];
+    const dw_polar_site *s = m->ctx;
+    double c = 1.0;
+    if (s && s->horizontal) {
+        /* The horizontal distance's rate, of a target at the altitude prior
+         * flying level: the slant rate over cos el, el where to_pos puts it. */
+        const double rho = m->z[0], R0 = 6371000.0;
+        const double up = s->prior_alt_m - s->frame.origin.alt_m - rho * rho / (2.0 * R0);
+        c = cos(atan2(up, rho));
+    }
+    m->z[3] = range_rate_mps / c;
+    m->R[15] = sigma_rr_mps * sigma_rr_mps / (c * c);
+    m->model = &dw_meas_polar_rr;
+}
 
 void dw_polar_meas(dw_meas *m, int64_t t_us, double range_m, double az_rad, double el_rad,
                    double sigma_range_m, double sigma_az_rad, double sigma_el_rad)

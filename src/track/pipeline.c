@@ -169,6 +169,7 @@ void dw_pipeline_config_default(dw_pipeline_config *c)
     c->jpda_hit = 0.5;
     c->jpda_max_events = 10000;
     c->jpda_max_size = 12;
+    c->update = DW_UPDATE_EKF;
 }
 
 uint64_t dw_pipeline_id_key(const char *text)
@@ -235,7 +236,8 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
          (c.assoc != DW_ASSOC_JPDA || !(c.jpda_pd > 0 && c.jpda_pd <= 1) ||
           !(c.jpda_clutter >= 0) || !isfinite(c.jpda_clutter) ||
           !(c.jpda_used >= 0 && c.jpda_used <= 1) || !(c.jpda_hit >= 0 && c.jpda_hit <= 1) ||
-          c.jpda_max_events < 1 || c.jpda_max_size < 1 || c.jpda_max_size > 64))) {
+          c.jpda_max_events < 1 || c.jpda_max_size < 1 || c.jpda_max_size > 64)) ||
+        (c.update != DW_UPDATE_EKF && c.update != DW_UPDATE_UKF)) {
         seterr(err, errlen, "settings out of range: q, init_vel, gate, max_tracks, max_coast, "
                             "the report period, the altitude prior's sigmas and the initiation "
                             "window must be positive, the window not negative, the crossing "
@@ -243,7 +245,7 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
                             "and switching chances not negative, the two chances summing "
                             "below 1; with JPDA, pd in (0, 1], the clutter density not "
                             "negative, used and hit in [0, 1], max_events at least 1, "
-                            "max_size 1 to 64");
+                            "max_size 1 to 64; the update EKF or UKF");
         return DW_ERR_INVALID;
     }
     size_t n_radars = 0, n_bearing = 0;
@@ -323,6 +325,7 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
     tc.jpda_hit = c.jpda_hit;
     tc.jpda_max_events = c.jpda_max_events;
     tc.jpda_max_size = c.jpda_max_size;
+    tc.update = (dw_update)c.update;
     if (c.imm) {
         dw_motion_model ct;
         dw_motion_ct_geo_init(&ct, c.imm_q > 0 ? c.imm_q : c.q, c.q_vertical, c.imm_q_turn,
@@ -578,7 +581,6 @@ static void ids_take(dw_pipeline *p)
     p->n_batch_id = 0;
 }
 
-
 /* ---- output -------------------------------------------------------------- */
 
 static void to_track(dw_pipeline *p, const dw_trk *k, dw_track *t)
@@ -810,8 +812,9 @@ static void bias_feed(dw_pipeline *p, int sensor, const dw_meas *m, size_t n, do
         bp.track_sigma_m = sqrt((at.P[0] + at.P[14] + at.P[28]) / 3.0);
         bp.track_range_sigma_m = sqrt(fmax(var_l, 1e-6));
         bp.track_cross_sigma_m = sqrt(fmax(var_c, 1e-6));
+        const int nz = x->model ? x->model->nz : 3;   /* a plot with its range rate: 4 */
         bp.sigma_range_m = sqrt(x->R[0]);
-        bp.sigma_az_rad = sqrt(x->R[4]);
+        bp.sigma_az_rad = sqrt(x->R[nz + 1]);
         bp.posterior = 1;
         if (dw_bias_add(p->bias, &bp, NULL) == DW_OK)
             p->st.bias_pairs++;
@@ -978,8 +981,21 @@ static int ok_latlon(double lat_deg, double lon_deg)
 
 /* The observation as a measurement for its slot; 0, or -1 when it cannot be
  * used (counted). */
+/* A POLAR plot's range rate, when it has one with a sigma (the plot's, else
+ * its sensor's): the plot becomes dw_meas_polar_rr's. */
+static void add_rr(const dw_obs *o, const dw_sensor *sd, dw_meas *m, int *with_rr)
+{
+    if (!(o->has & DW_OBS_HAS_RR) || !isfinite(o->range_rate_mps))
+        return;
+    const double s = sig(o->sigma_rr_mps, sd->sigma_rr_mps);
+    if (!(s > 0) || !isfinite(s))
+        return;
+    dw_polar_meas_add_rr(m, o->range_rate_mps, s);
+    *with_rr = 1;
+}
+
 static int make_meas(dw_pipeline *p, const dw_obs *o, int fi, dw_meas *m, int *tslot, int *by_alt,
-                     int *no_el)
+                     int *no_el, int *with_rr)
 {
     const dw_sensor *sd = fi >= 0 ? &p->sensors[fi] : NULL;
     switch (o->kind) {
@@ -1009,6 +1025,7 @@ static int make_meas(dw_pipeline *p, const dw_obs *o, int fi, dw_meas *m, int *t
                                 sig(o->sigma_az_rad, sd->sigma_az_rad));
             if (o->has & DW_OBS_HAS_ICAO)
                 m->id_key = icao_key(o->icao);
+            add_rr(o, sd, m, with_rr);
             *no_el = 1;
             return 0;
         } else {
@@ -1019,6 +1036,7 @@ static int make_meas(dw_pipeline *p, const dw_obs *o, int fi, dw_meas *m, int *t
                       sig(o->sigma_az_rad, sd->sigma_az_rad), sel);
         if (o->has & DW_OBS_HAS_ICAO)
             m->id_key = icao_key(o->icao);
+        add_rr(o, sd, m, with_rr);
         return 0;
     }
     case DW_OBS_POS3: {
@@ -1130,8 +1148,8 @@ dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o)
     p->st.obs++;
     int fi = dw_sensors_index_find(p->index, o->sensor);
     dw_meas m;
-    int tslot = -1, by_alt = 0, no_el = 0;
-    if (make_meas(p, o, fi, &m, &tslot, &by_alt, &no_el) != 0)
+    int tslot = -1, by_alt = 0, no_el = 0, with_rr = 0;
+    if (make_meas(p, o, fi, &m, &tslot, &by_alt, &no_el, &with_rr) != 0)
         return DW_OK;
     m.user = (uint32_t)p->st.obs;
     if (fi >= 0 && p->sensors[fi].kind == DW_SENSOR_PARTNER)
@@ -1195,6 +1213,7 @@ dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o)
     p->st.coop += (m.flags & DW_MEAS_COOPERATIVE) != 0;
     p->st.el_from_alt += (uint64_t)by_alt;
     p->st.polar_no_el += (uint64_t)no_el;
+    p->st.polar_rr += (uint64_t)with_rr;
     if (o->t_us > p->last_t)
         p->last_t = o->t_us;
     return DW_OK;

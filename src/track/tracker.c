@@ -1,6 +1,6 @@
 /* tracker.c — tracker v1: grid gating, clustered exact GNN (or JPDA, whose
- * enumeration of a cluster's joint events is jpda.c), Kalman (or
- * covariance-intersection, or probabilistic data association) updates, an
+ * enumeration of a cluster's joint events is jpda.c), Kalman (extended or
+ * unscented; or covariance-intersection, or probabilistic data association) updates, an
  * optional two-model IMM, identity keys, exact out-of-sequence updates from a
  * short per-track history, M-of-N confirmation. See tracker.h for the
  * algorithm in words and docs/tracker.md for the reasons. */
@@ -56,6 +56,7 @@ typedef struct modes {
 typedef struct hist {
     int64_t t_us;               /* time of the posterior (the measurement's) */
     const void *ctx;            /* dw_meas.ctx */
+    const dw_meas_model *model; /* dw_meas.model */
     uint32_t flags;             /* dw_meas.flags */
     int32_t sensor;             /* -1: no measurement */
     double z[DW_TRK_MAX_Z];
@@ -150,7 +151,8 @@ struct dw_tracker {
     uint8_t *near_confirmed;    /* by measurement: in a confirmed track's gate */
     double (*mpos)[3];          /* by measurement: position */
     int32_t (*mcell)[3];
-    int *mok;
+    int *mok;                   /* by measurement: bit 0 a position, bit 1 linearised
+                                   apart (its own context or model)  */
     uint32_t *unassigned;
     size_t n_unassigned;
     size_t meas_cap;
@@ -226,6 +228,10 @@ void dw_tracker_config_default(dw_tracker_config *c, int n_axes, double q)
     c->jpda_hit = 0.5;
     c->jpda_max_events = 10000;
     c->jpda_max_size = 12;
+    c->update = DW_UPDATE_EKF;
+    c->ukf_alpha = 1.0;
+    c->ukf_beta = 2.0;
+    c->ukf_kappa = 0.0;
 }
 
 void dw_tracker_config_imm(dw_tracker_config *c, const dw_motion_model *maneuver, double p01,
@@ -322,6 +328,16 @@ static int imm_config_ok(const dw_tracker_config *c)
     return c->imm_switch[0][1] + c->imm_switch[1][0] < 1.0 && c->imm_period_s >= 0.0;
 }
 
+/* The unscented update's parameters: the spread alpha positive, beta not
+ * negative, and n + kappa positive for the smallest state (the first
+ * model's), so that every sigma point lies at a real distance. */
+static int ukf_config_ok(const dw_tracker_config *c)
+{
+    return c->update == DW_UPDATE_UKF && c->ukf_alpha > 0.0 && isfinite(c->ukf_alpha) &&
+           c->ukf_beta >= 0.0 && isfinite(c->ukf_beta) && isfinite(c->ukf_kappa) &&
+           (double)c->motion.nx + c->ukf_kappa > 0.0;
+}
+
 static int jpda_config_ok(const dw_tracker_config *c)
 {
     return c->assoc == DW_ASSOC_JPDA && c->jpda_pd > 0.0 && c->jpda_pd <= 1.0 &&
@@ -341,7 +357,8 @@ dw_status dw_tracker_create(const dw_tracker_config *cfg, dw_tracker **out)
         !(cfg->key_gate >= 0) || cfg->key_jump_after < 0 || cfg->key_jump_after > 255 ||
         !(cfg->key_vel_sigma >= 0) || !isfinite(cfg->key_vel_sigma) ||
         (cfg->motion2.nx != 0 && !imm_config_ok(cfg)) ||
-        (cfg->assoc != DW_ASSOC_GNN && !jpda_config_ok(cfg)))
+        (cfg->assoc != DW_ASSOC_GNN && !jpda_config_ok(cfg)) ||
+        (cfg->update != DW_UPDATE_EKF && !ukf_config_ok(cfg)))
         return DW_ERR_INVALID;
 
     dw_tracker *t = calloc(1, sizeof *t);
@@ -463,6 +480,33 @@ void dw_tracker_get_stats(const dw_tracker *t, dw_tracker_stats *out) { *out = t
 static inline const void *ctx_of(const sensor *s, const dw_meas *m)
 {
     return m->ctx ? m->ctx : s->ctx;
+}
+
+/* The model of measurement m from sensor s: its own, or the sensor's. */
+static inline const dw_meas_model *model_of(const sensor *s, const dw_meas *m)
+{
+    return m->model ? m->model : s->model;
+}
+
+/* A model's measurement dimension on this tracker (nz 0: the position axes). */
+static inline int nz_of(const dw_tracker *t, const dw_meas_model *md)
+{
+    return md->nz ? md->nz : t->cfg.motion.n_pos;
+}
+
+/* Sensor s as measurement m sees it: with m's own model, when it has one. */
+static inline sensor meas_sensor(const dw_tracker *t, const sensor *s, const dw_meas *m)
+{
+    if (!m->model || m->model == s->model)
+        return *s;
+    return (sensor){m->model, s->ctx, nz_of(t, m->model)};
+}
+
+/* Is m linearised apart from the batch (its own context, or a model other
+ * than the batch's, sb; s is the sensor's own)? */
+static inline int own_lin(const sensor *s, const sensor *sb, const dw_meas *m)
+{
+    return (m->ctx && m->ctx != s->ctx) || model_of(s, m) != sb->model;
 }
 
 /* The pool slot of a track the tracker handed out, or -1 (a caller's copy). */
@@ -1176,6 +1220,142 @@ static int ekf_update(const dw_motion_model *mm, int nxs, const sensor *s, const
     return 0;
 }
 
+/* The lower Cholesky factor L of the symmetric n x n P (P = L L^T, row-major,
+ * the upper triangle zero). Returns 0, or -1 if P is not positive definite. */
+static int cholesky(const double *P, int n, double *L)
+{
+    for (int j = 0; j < n; j++) {
+        double d = P[j * n + j];
+        for (int k = 0; k < j; k++)
+            d -= L[j * n + k] * L[j * n + k];
+        if (!(d > 0))
+            return -1;
+        d = sqrt(d);
+        L[j * n + j] = d;
+        for (int i = j + 1; i < n; i++) {
+            double v = P[i * n + j];
+            for (int k = 0; k < j; k++)
+                v -= L[i * n + k] * L[j * n + k];
+            L[i * n + j] = v / d;
+            L[j * n + i] = 0.0;
+        }
+    }
+    return 0;
+}
+
+/* The unscented update of (x, P) (dimension nxs) by m, in place; the
+ * parameters are the config's (tracker.h). With the sigma points
+ * X_0 = x, X_(2j+1, 2j+2) = x +- g L_j (g = sqrt(n + lambda), L_j the j-th
+ * column of P's Cholesky factor) and Z_i = h(X_i):
+ *   d_i  = residual(Z_i, Z_0), the deviations in the measurement's own
+ *          differences (angles wrapped about the centre's, so that a spread
+ *          across north averages to north, not south);
+ *   zhat = Z_0 + sum W_i d_i (W_0 d_0 = 0);
+ *   S    = sum Wc_i (d_i - dbar)(d_i - dbar)^T + R;
+ *   Pxz  = sum W_i (X_i - x)(d_i - dbar)^T = W g sum_j L_j (d_2j+1 - d_2j+2)^T
+ *          (the sigma points' mean is x);
+ *   x   += K residual(z, zhat),  P -= K Pxz^T,  K = Pxz S^-1.
+ * Deviations rather than the Z_i themselves are summed, so that a centre
+ * weight far from 1 (a small alpha: -10^6 at alpha 10^-3) does not cancel
+ * the digits of an ECEF-sized h. The model sees the track's layout: an IMM
+ * mode's turn rate moves its sigma points, whose h ignores it.
+ * Returns 0 with d2 = nu' S^-1 nu (and logdet of S); -1 (x, P untouched)
+ * when P or S is not positive definite or h fails at a sigma point. */
+static int ukf_update(const dw_tracker *t, const dw_motion_model *mm, int nxs, const sensor *s,
+                      const void *ctx, const dw_meas *m, double *x, double *P, double *d2,
+                      double *logdet)
+{
+    const int n = nxs, nz = s->nz;
+    const double al = t->cfg.ukf_alpha, c = al * al * ((double)n + t->cfg.ukf_kappa);
+    if (!(c > 0.0))
+        return -1;
+    const double lam = c - (double)n, g = sqrt(c), wi = 0.5 / c;
+    const double wc0 = lam / c + 1.0 - al * al + t->cfg.ukf_beta;
+    double L[MXX], z0[DW_TRK_MAX_Z], d[2 * MX][DW_TRK_MAX_Z], Hs[DW_TRK_MAX_Z * DW_TRK_MAX_X];
+    if (cholesky(P, n, L) != 0 || s->model->h(ctx, mm, x, z0, Hs) != 0)
+        return -1;
+    for (int j = 0; j < n; j++)
+        for (int sg = 0; sg < 2; sg++) {
+            double xs[MX], zs[DW_TRK_MAX_Z];
+            const double f = sg ? -g : g;
+            for (int a = 0; a < n; a++)
+                xs[a] = x[a] + f * L[a * n + j];
+            if (s->model->h(ctx, mm, xs, zs, Hs) != 0)
+                return -1;
+            s->model->residual(ctx, nz, zs, z0, d[2 * j + sg]);
+        }
+    double dbar[DW_TRK_MAX_Z], zhat[DW_TRK_MAX_Z], S[NZZ] = {0}, Pxz[MX * DW_TRK_MAX_Z];
+    for (int i = 0; i < nz; i++) {
+        double a = 0.0;
+        for (int q = 0; q < 2 * n; q++)
+            a += d[q][i];
+        dbar[i] = wi * a;
+        zhat[i] = z0[i] + dbar[i];
+    }
+    for (int i = 0; i < nz; i++)
+        for (int k = 0; k <= i; k++) {
+            double a = 0.0;
+            for (int q = 0; q < 2 * n; q++)
+                a += (d[q][i] - dbar[i]) * (d[q][k] - dbar[k]);
+            S[i * nz + k] = S[k * nz + i] = wi * a + wc0 * dbar[i] * dbar[k];
+        }
+    for (int i = 0; i < nz * nz; i++)
+        S[i] += m->R[i];
+    for (int a = 0; a < n; a++)
+        for (int i = 0; i < nz; i++) {
+            double v = 0.0;
+            for (int j = 0; j < n; j++)
+                v += L[a * n + j] * (d[2 * j][i] - d[2 * j + 1][i]);
+            Pxz[a * nz + i] = wi * g * v;
+        }
+    double Sinv[NZZ], nu[DW_TRK_MAX_Z], K[MX * DW_TRK_MAX_Z];
+    if (spd_inverse(S, nz, Sinv, logdet) != 0)
+        return -1;
+    s->model->residual(ctx, nz, m->z, zhat, nu);
+    double r = 0.0;
+    for (int i = 0; i < nz; i++) {
+        double a = 0.0;
+        for (int j = 0; j < nz; j++)
+            a += Sinv[i * nz + j] * nu[j];
+        r += nu[i] * a;
+    }
+    dw__mat_mul(Pxz, Sinv, K, n, nz, nz);
+    for (int a = 0; a < n; a++) {
+        double v = 0.0;
+        for (int j = 0; j < nz; j++)
+            v += K[a * nz + j] * nu[j];
+        x[a] += v;
+    }
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b < n; b++) {
+            double v = 0.0;
+            for (int l = 0; l < nz; l++)
+                v += K[a * nz + l] * Pxz[b * nz + l];
+            P[a * n + b] -= v;
+        }
+    dw__mat_symmetrize(P, n);
+    *d2 = r;
+    return 0;
+}
+
+/* The Kalman update of (x, P) by m as the config says: unscented for a model
+ * that is not a selection of the position axes with DW_UPDATE_UKF (falling
+ * back to the EKF where it cannot be had), else ekf_update (which with w < 1
+ * is covariance intersection, always linearised). */
+static int kf_update(dw_tracker *t, const dw_motion_model *mm, int nxs, const sensor *s,
+                     const void *ctx, const dw_meas *m, double w, double *x, double *P,
+                     double *d2, double *logdet)
+{
+    if (t->cfg.update == DW_UPDATE_UKF && w >= 1.0 && !s->model->h_selects_pos) {
+        if (ukf_update(t, mm, nxs, s, ctx, m, x, P, d2, logdet) == 0) {
+            t->stats.ukf_updates++;
+            return 0;
+        }
+        t->stats.ukf_fallbacks++;
+    }
+    return ekf_update(mm, nxs, s, ctx, m, w, x, P, d2, logdet);
+}
+
 /* d2 of m against (x, P) without changing them; -1 if it cannot be had. */
 static int plain_d2(const dw_motion_model *mm, const sensor *s, const void *ctx, const dw_meas *m,
                     const double *x, const double *P, cache *c, double *d2)
@@ -1355,9 +1535,10 @@ static void hist_push(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
     const int nx = t->cfg.motion.nx;
     h->sensor = m ? sensor_idx : -1;
     h->ctx = m ? m->ctx : NULL;
+    h->model = m ? m->model : NULL;
     h->flags = m ? m->flags : 0;
     if (m) {
-        const int nz = t->sensors[sensor_idx].nz;
+        const int nz = meas_sensor(t, &t->sensors[sensor_idx], m).nz;
         memcpy(h->z, m->z, sizeof h->z);
         double *r = h->R;
         for (int i = 0; i < nz; i++)
@@ -1384,7 +1565,7 @@ static void hist_push(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
 static void hist_meas(const dw_tracker *t, const hist *h, dw_meas *m)
 {
     memset(m, 0, sizeof *m);
-    const int nz = t->sensors[h->sensor].nz;
+    const int nz = h->model ? nz_of(t, h->model) : t->sensors[h->sensor].nz;
     m->t_us = h->t_us;
     memcpy(m->z, h->z, sizeof m->z);
     const double *r = h->R;
@@ -1393,6 +1574,7 @@ static void hist_meas(const dw_tracker *t, const hist *h, dw_meas *m)
             m->R[i * nz + j] = m->R[j * nz + i] = *r++;
     m->flags = h->flags;
     m->ctx = h->ctx;
+    m->model = h->model;
 }
 
 /* Put the track back into the state of entry i and forget the later ones. */
@@ -1490,8 +1672,8 @@ static void imm_update(dw_tracker *t, int si, const sensor *s, const dw_meas *m)
     for (int j = 0; ok && j < 2; j++) {
         memcpy(xu[j], xp[j], sizeof xu[j]);
         memcpy(Pu[j], Pp[j], sizeof Pu[j]);
-        ok = ekf_update(&t->cfg.motion, t->models[j].nx, s, ctx, m, w, xu[j], Pu[j], &d2[j],
-                        &ld[j]) == 0;
+        ok = kf_update(t, &t->cfg.motion, t->models[j].nx, s, ctx, m, w, xu[j], Pu[j], &d2[j],
+                       &ld[j]) == 0;
     }
     double l[2] = {0.0, 0.0};
     if (ok) {
@@ -1560,18 +1742,18 @@ static __attribute__((noinline)) void ci_update(dw_tracker *t, dw_trk *k, const 
  * forwards or, approximately, backwards) and record it in the history. */
 static inline void filter_meas(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
 {
-    const sensor *s = &t->sensors[sensor_idx];
+    const sensor s = meas_sensor(t, &t->sensors[sensor_idx], m);
     dw_trk *k = &t->pool[si].pub;
     if (t->n_models > 1) {
-        imm_update(t, si, s, m);
+        imm_update(t, si, &s, m);
     } else {
         if (m->t_us != k->t_us)
             predict_to(t, k, m->t_us);
         double d2;
         if (m->flags & DW_MEAS_CI)
-            ci_update(t, k, s, m);
-        else if (ekf_update(&t->cfg.motion, t->cfg.motion.nx, s, ctx_of(s, m), m, 1.0, k->x, k->P,
-                            &d2, NULL) == 0)
+            ci_update(t, k, &s, m);
+        else if (kf_update(t, &t->cfg.motion, t->cfg.motion.nx, &s, ctx_of(&s, m), m, 1.0, k->x,
+                           k->P, &d2, NULL) == 0)
             k->last_d2 = d2;
     }
     if (t->depth)
@@ -1713,7 +1895,7 @@ static int start_track(dw_tracker *t, int sensor_idx, const sensor *s, const dw_
 {
     const dw_motion_model *mm = &t->cfg.motion;
     double pos[3], pc[9];
-    if (s->model->to_pos(ctx_of(s, m), mm, m->z, m->R, pos, pc) != 0)
+    if (model_of(s, m)->to_pos(ctx_of(s, m), mm, m->z, m->R, pos, pc) != 0)
         return -1;
     int si = new_track(t, sensor_idx, m->t_us, pos, pc, m->user);
     if (si < 0) {
@@ -1788,29 +1970,32 @@ static inline int key_allows(const cache *c, const dw_meas *mj)
     return c->key == 0 || !c->key_coop;
 }
 
-/* Gate measurement j against live track i; push the pair if it gates. */
-static dw_status gate_pair(dw_tracker *t, const sensor *s, int64_t t_us, const dw_meas *m, int j,
-                           int i)
+/* Gate measurement j against live track i; push the pair if it gates. s is
+ * the sensor, sb the sensor as the batch's linearisation (cache) saw it. */
+static dw_status gate_pair(dw_tracker *t, const sensor *s, const sensor *sb, int64_t t_us,
+                           const dw_meas *m, int j, int i)
 {
     const cache *c = &t->cache[i];
     const dw_meas *mj = &m[j];
     double nu[DW_TRK_MAX_Z], Sinv[DW_TRK_MAX_Z * DW_TRK_MAX_Z], d2;
     t->stats.gate_tests++;
-    if (mj->ctx && mj->ctx != s->ctx) {
-        /* its own context: linearise this pair apart */
+    if (own_lin(s, sb, mj)) {
+        /* its own context or model: linearise this pair apart */
         double xl[DW_TRK_MAX_X], Pl[NXX];
         const dw_trk *k = &t->pool[t->live[i]].pub;
         const double *x = k->x, *P = k->P;
+        const sensor ms = meas_sensor(t, s, mj);
+        const void *ctx = ctx_of(s, mj);
         cache pc;
         if (k->t_us != t_us) {
             state_at(t, t->live[i], t_us, xl, Pl);
             x = xl;
             P = Pl;
         }
-        if (linearise(&t->cfg.motion, s, mj->ctx, x, P, &pc) != 0 ||
-            innovation(s, mj->ctx, &pc, mj, nu, Sinv, &d2, NULL) != 0 || !(d2 < t->cfg.gate))
+        if (linearise(&t->cfg.motion, &ms, ctx, x, P, &pc) != 0 ||
+            innovation(&ms, ctx, &pc, mj, nu, Sinv, &d2, NULL) != 0 || !(d2 < t->cfg.gate))
             return DW_OK;
-    } else if (!c->ok || innovation(s, s->ctx, c, mj, nu, Sinv, &d2, NULL) != 0 ||
+    } else if (!c->ok || innovation(sb, sb->ctx, c, mj, nu, Sinv, &d2, NULL) != 0 ||
                !(d2 < t->cfg.gate)) {
         return DW_OK;
     }
@@ -1820,11 +2005,11 @@ static dw_status gate_pair(dw_tracker *t, const sensor *s, int64_t t_us, const d
 /* Does m fall inside d² `gate` of live slot si, at m's own time? */
 static int gates_now(const dw_tracker *t, int si, int sensor_idx, const dw_meas *m, double gate)
 {
-    const sensor *s = &t->sensors[sensor_idx];
+    const sensor s = meas_sensor(t, &t->sensors[sensor_idx], m);
     double x[DW_TRK_MAX_X], P[NXX], d2;
     cache lc;
     state_at(t, si, m->t_us, x, P);
-    return plain_d2(&t->cfg.motion, s, ctx_of(s, m), m, x, P, &lc, &d2) == 0 && d2 < gate;
+    return plain_d2(&t->cfg.motion, &s, ctx_of(&s, m), m, x, P, &lc, &d2) == 0 && d2 < gate;
 }
 
 /* A keyed measurement m missed the gate of slot si, the track holding its
@@ -1911,7 +2096,7 @@ static int two_point(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
     double x1[DW_TRK_MAX_X], P1[NXX];
     int64_t t1 = first_state(t, si, x1, P1);
     double dt = (double)(m->t_us - t1) * 1e-6;
-    if (!(fabs(dt) > 1e-3) || s->model->to_pos(ctx_of(s, m), mm, m->z, m->R, p2, C2) != 0)
+    if (!(fabs(dt) > 1e-3) || model_of(s, m)->to_pos(ctx_of(s, m), mm, m->z, m->R, p2, C2) != 0)
         return -1;
     double x[DW_TRK_MAX_X] = {0}, P[NXX] = {0};
     for (int a = 0; a < np; a++) {
@@ -2020,7 +2205,8 @@ static inline void took(dw_tracker *t, int si, int sensor_idx, const dw_meas *m)
 static __attribute__((noinline)) void took_pda(dw_tracker *t, int li, int si, int sensor_idx,
                                                const dw_meas *m, int best, int hit)
 {
-    const sensor *s = &t->sensors[sensor_idx];
+    /* every measurement of a JPDA cluster has the batch's model (own_lin) */
+    const sensor sm = meas_sensor(t, &t->sensors[sensor_idx], &m[best]), *s = &sm;
     dw_trk *k = &t->pool[si].pub;
     const jent *e = t->jents + t->jstart[li];
     const int ne = t->jn[li];
@@ -2294,18 +2480,18 @@ static double unit_ball(int n)
  * else jpda_pd; lam is jpda_clutter, or with 0 the cluster's measurements
  * over the sum of its tracks' gate volumes, c_nz gate^(nz/2) |S|^(1/2) (S of
  * each track's first pair). Returns 1 when it did; 0 when the cluster is
- * GNN's: a measurement with a key, CI or its own context (their semantics are
+ * GNN's: a measurement with a key, CI or its own context or model (their semantics are
  * GNN's), too many tracks, measurements or events (stats.jpda_over_cap), or
  * no event with a positive weight. */
-static __attribute__((noinline)) int jpda_cluster(dw_tracker *t, const sensor *s,
-                                                  const dw_meas *m, int a, int b, int have_pd,
-                                                  dw_status *st)
+static __attribute__((noinline)) int jpda_cluster(dw_tracker *t, const sensor *s0,
+                                                  const sensor *s, const dw_meas *m, int a, int b,
+                                                  int have_pd, dw_status *st)
 {
     const int nz = s->nz, cap = t->cfg.jpda_max_size;
     for (int q = a; q < b; q++) {
         const pair *p = &t->pairs[t->order[q]];
         const dw_meas *mj = &m[p->meas];
-        if (mj->id_key || (mj->flags & DW_MEAS_CI) || (mj->ctx && mj->ctx != s->ctx) ||
+        if (mj->id_key || (mj->flags & DW_MEAS_CI) || own_lin(s0, s, mj) ||
             !t->cache[p->live].ok) {
             t->stats.jpda_gnn_kept++;
             return 0;
@@ -2435,9 +2621,9 @@ static __attribute__((noinline)) int jpda_cluster(dw_tracker *t, const sensor *s
 
 /* Step 4 with JPDA: every cluster by jpda_cluster, or by GNN where that
  * declines. */
-static __attribute__((noinline)) dw_status jpda_clusters(dw_tracker *t, const sensor *s,
-                                                         const dw_meas *m, int n_clusters,
-                                                         int have_pd)
+static __attribute__((noinline)) dw_status jpda_clusters(dw_tracker *t, const sensor *s0,
+                                                         const sensor *s, const dw_meas *m,
+                                                         int n_clusters, int have_pd)
 {
     dw_status st = DW_OK;
     for (int i = 0; i < t->n_live; i++)
@@ -2445,7 +2631,7 @@ static __attribute__((noinline)) dw_status jpda_clusters(dw_tracker *t, const se
     t->n_jents = 0;
     for (int c = 0; c < n_clusters; c++) {
         const int a = t->cstart[c], b = t->cstart[c + 1];
-        if (jpda_cluster(t, s, m, a, b, have_pd, &st))
+        if (jpda_cluster(t, s0, s, m, a, b, have_pd, &st))
             continue;
         if (st != DW_OK || (st = gnn_cluster(t, a, b)) != DW_OK)
             return st;
@@ -2471,23 +2657,35 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
     dw_status st = reserve_meas(t, n);
     if (st != DW_OK)
         return st;
-    t->stats.batches++;
-    t->stats.measurements += n;
-    t->n_deleted = 0;
-    t->n_unassigned = 0;
 
-    /* 0. Where each measurement is, if it says. */
+    /* 0. Where each measurement is, if it says; which model it has (one of
+     * its own must be whole and fit the tracker: else DW_ERR_INVALID, nothing
+     * changed) and whether it is linearised apart from the batch (its own
+     * context or model: bit 1 of mok, bit 0 saying it has a position). */
+    const dw_meas_model *other = NULL;  /* the first model other than the sensor's */
+    size_t n_other = 0;                 /* measurements with it */
     double meas_var = 0;
     int any_own_ctx = 0, any_plain = n == 0;
     for (size_t j = 0; j < n; j++) {
         double pc[9];
         const void *ctx = ctx_of(s, &m[j]);
-        if (m[j].ctx && m[j].ctx != s->ctx)
-            any_own_ctx = 1;
-        else
-            any_plain = 1;
-        t->mok[j] = s->model->to_pos(ctx, mm, m[j].z, m[j].R, t->mpos[j], pc) == 0;
-        if (t->mok[j]) {
+        const dw_meas_model *md = m[j].model;
+        int own = m[j].ctx && m[j].ctx != s->ctx;
+        if (md && md != s->model) {
+            if (!md->h || !md->residual || !md->to_pos || nz_of(t, md) > DW_TRK_MAX_Z)
+                return DW_ERR_INVALID;
+            if (!other)
+                other = md;
+            n_other += md == other;
+            own = 1;
+        } else {
+            md = s->model;
+        }
+        any_own_ctx |= own;
+        any_plain |= !own;
+        const int ok = md->to_pos(ctx, mm, m[j].z, m[j].R, t->mpos[j], pc) == 0;
+        t->mok[j] = ok | own << 1;
+        if (ok) {
             double tr = 0;
             for (int a = 0; a < np; a++)
                 tr += pc[a * np + a];
@@ -2497,6 +2695,28 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         t->meas_taken[j] = -1;
         t->near_confirmed[j] = 0;
     }
+    t->stats.batches++;
+    t->stats.measurements += n;
+    t->n_deleted = 0;
+    t->n_unassigned = 0;
+
+    /* The batch's model: the sensor's, or the one most of its measurements
+     * name (a radar whose plots carry a range rate); the tracks are
+     * linearised for it once, the other measurements pair by pair. */
+    sensor sbv = *s;
+    if (other && 2 * n_other > n) {
+        sbv.model = other;
+        sbv.nz = nz_of(t, other);
+        any_own_ctx = 0;
+        any_plain = 0;
+        for (size_t j = 0; j < n; j++) {
+            const int own = own_lin(s, &sbv, &m[j]);
+            t->mok[j] = (t->mok[j] & 1) | own << 1;
+            any_own_ctx |= own;
+            any_plain |= !own;
+        }
+    }
+    const sensor *sb = &sbv;
 
     /* 1. Predict and linearise every track for this sensor. A track already
      * past the batch's time (a late batch) is not moved back: it is gated as
@@ -2521,7 +2741,7 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
             x = xl;
             P = Pl;
         }
-        c->ok = linearise(mm, s, s->ctx, x, P, c) == 0;
+        c->ok = linearise(mm, sb, sb->ctx, x, P, c) == 0;
         c->seen = c->ok && !(cover && cover->no_miss) && in_cover(cover, c->zpred) &&
                   !(cover && cover->revisit_us > 0 &&
                     t_us - t->pool[si].last_by_sensor[sensor_idx] < cover->revisit_us);
@@ -2601,7 +2821,7 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
             int h = key_find(t, mj->id_key);
             if (h >= 0 && t->live_of[h] >= 0 && t->live_of[h] < nl && t->live[t->live_of[h]] == h) {
                 size_t before = t->n_pairs;
-                if ((st = gate_pair(t, s, t_us, m, (int)j, t->live_of[h])) != DW_OK)
+                if ((st = gate_pair(t, s, sb, t_us, m, (int)j, t->live_of[h])) != DW_OK)
                     return st;
                 if (t->n_pairs == before && key_forces(t, h, sensor_idx, mj) &&
                     (st = push_pair(t, t->live_of[h], (int)j, 0.5 * t->cfg.gate)) != DW_OK)
@@ -2614,10 +2834,10 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
             if (mj->flags & DW_MEAS_COOPERATIVE)
                 continue;       /* a cooperative key never moves to a keyless track */
         }
-        if (!t->mok[j]) {
+        if (!(t->mok[j] & 1)) {
             double lo[3], hi[3];
-            int boxed = s->model->bounds &&
-                        s->model->bounds(ctx_of(s, mj), mm, mj->z, mj->R, lo, hi) == 0;
+            const dw_meas_model *md = model_of(s, mj);
+            int boxed = md->bounds && md->bounds(ctx_of(s, mj), mm, mj->z, mj->R, lo, hi) == 0;
             for (int i = 0; i < nl; i++) {
                 const cache *c = &t->cache[i];
                 if (!c->gridded || !key_allows(c, mj))
@@ -2625,13 +2845,13 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
                 int out = 0;
                 for (int a = 0; boxed && a < np; a++)
                     out |= c->pos[a] + c->ext < lo[a] || c->pos[a] - c->ext > hi[a];
-                if (!out && (st = gate_pair(t, s, t_us, m, (int)j, i)) != DW_OK)
+                if (!out && (st = gate_pair(t, s, sb, t_us, m, (int)j, i)) != DW_OK)
                     return st;
             }
             continue;
         }
         const uint64_t mk = mj->id_key;
-        const int own = mj->ctx != NULL && mj->ctx != s->ctx;
+        const int own = t->mok[j] >> 1;
         int32_t k3[3] = {0, 0, 0};
         int far = 0;
         for (int a = 0; a < np; a++) {
@@ -2656,13 +2876,13 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
             if ((mk | c->key) && !key_allows(c, mj))
                 continue;
             if (own) {
-                if ((st = gate_pair(t, s, t_us, m, (int)j, i)) != DW_OK)
+                if ((st = gate_pair(t, s, sb, t_us, m, (int)j, i)) != DW_OK)
                     return st;
                 continue;
             }
             double nu[DW_TRK_MAX_Z], Sinv[DW_TRK_MAX_Z * DW_TRK_MAX_Z], d2;
             t->stats.gate_tests++;
-            if (!c->ok || innovation(s, s->ctx, c, mj, nu, Sinv, &d2, NULL) != 0 ||
+            if (!c->ok || innovation(sb, sb->ctx, c, mj, nu, Sinv, &d2, NULL) != 0 ||
                 !(d2 < t->cfg.gate))
                 continue;
             if ((st = push_pair(t, i, (int)j, d2)) != DW_OK)
@@ -2710,7 +2930,7 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
         t->stats.clusters += (uint64_t)n_clusters;
 
         if (t->jstart) {
-            if ((st = jpda_clusters(t, s, m, n_clusters, cover && cover->pd)) != DW_OK)
+            if ((st = jpda_clusters(t, s, sb, m, n_clusters, cover && cover->pd)) != DW_OK)
                 return st;
         } else {
             for (int c = 0; c < n_clusters; c++)
@@ -2833,7 +3053,7 @@ dw_status dw_tracker_update_cover(dw_tracker *t, int sensor_idx, int64_t t_us, c
             t->stats.absorbed++;
             continue;
         }
-        if (!t->mok[j] || start_track(t, sensor_idx, s, mj) != 0) {
+        if (!(t->mok[j] & 1) || start_track(t, sensor_idx, s, mj) != 0) {
             t->unassigned[t->n_unassigned++] = (uint32_t)j;
             t->stats.unassigned++;
         }

@@ -536,6 +536,205 @@ static void a_plot_without_elevation(void **state)
     assert_true(fabs(atan2(e1[0], e1[1]) - 1.2) < 0.004);
 }
 
+
+/* ---- range rate ----------------------------------------------------------- */
+
+/* A state at geodetic g moving at vel_enu (m/s in the local frame there). */
+static void moving_state(const dw_geodetic *g, const double vel_enu[3], double x[6])
+{
+    double p[3], v[3];
+    dw_geo_to_ecef(g, p);
+    dw_enu_frame f;
+    dw_enu_frame_init(&f, g);
+    dw_ecef_vec_from_enu(&f, vel_enu, v);
+    for (int a = 0; a < 3; a++) {
+        x[2 * a] = p[a];
+        x[2 * a + 1] = v[a];
+    }
+}
+
+/* dw_meas_polar_rr's h and H at x against central differences in every state
+ * component (positions by dp metres, velocities by 0.01 m/s), the differences
+ * wrapped as the residual wraps them; its first three rows and to_pos are
+ * the polar model's; the range rate is the rate of the range h itself
+ * predicts along the motion. */
+static void check_rr(const dw_polar_site *site, const double x[6], double dp, double tol_rel)
+{
+    dw_motion_model mm;
+    dw_motion_cv_init(&mm, 3, 1.0);
+    const dw_meas_model *md = &dw_meas_polar_rr;
+    double z0[4], H[24], zq[3], Hq[18];
+    assert_int_equal(md->h(site, &mm, x, z0, H), 0);
+    assert_int_equal(dw_meas_polar.h(site, &mm, x, zq, Hq), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_true(z0[i] == zq[i]);
+        for (int c = 0; c < 6; c++)
+            assert_true(H[i * 6 + c] == Hq[i * 6 + c]);
+    }
+    for (int c = 0; c < 6; c++) {
+        const double step = c % 2 ? 0.01 : dp;
+        double xp[6], xm[6], zp[4], zm[4], Hd[24], nu[4];
+        memcpy(xp, x, sizeof xp);
+        memcpy(xm, x, sizeof xm);
+        xp[c] += step;
+        xm[c] -= step;
+        assert_int_equal(md->h(site, &mm, xp, zp, Hd), 0);
+        assert_int_equal(md->h(site, &mm, xm, zm, Hd), 0);
+        md->residual(site, 4, zp, zm, nu);
+        for (int i = 0; i < 4; i++) {
+            const double fd = nu[i] / (2.0 * step);
+            assert_near(H[i * 6 + c], fd, tol_rel * (fabs(fd) + 1e-9) + 1e-12);
+        }
+    }
+    /* the rate of h's own range (a 2-D plot's: horizontal) along the motion, over +-1 ms */
+    {
+        double xp[6], xm[6], zp[4], zm[4], Hd[24];
+        for (int a = 0; a < 6; a++) {
+            xp[a] = x[a] + (a % 2 ? 0.0 : 1e-3 * x[a + 1]);
+            xm[a] = x[a] - (a % 2 ? 0.0 : 1e-3 * x[a + 1]);
+        }
+        assert_int_equal(md->h(site, &mm, xp, zp, Hd), 0);
+        assert_int_equal(md->h(site, &mm, xm, zm, Hd), 0);
+        assert_near(z0[3], (zp[0] - zm[0]) / 2e-3, 1e-6 * (fabs(z0[3]) + 1.0));
+    }
+    /* to_pos reads the 3 x 3 block of a 4 x 4 R */
+    double R4[16] = {0}, R3[9] = {0}, p4[3], p3[3], c4[9], c3[9];
+    const double var[4] = {900.0, 1e-5, 2e-5, 1.0};
+    for (int i = 0; i < 4; i++)
+        R4[i * 5] = var[i];
+    for (int i = 0; i < 3; i++)
+        R3[i * 4] = var[i];
+    assert_int_equal(md->to_pos(site, &mm, z0, R4, p4, c4), 0);
+    assert_int_equal(dw_meas_polar.to_pos(site, &mm, z0, R3, p3, c3), 0);
+    assert_memory_equal(p4, p3, sizeof p3);
+    assert_memory_equal(c4, c3, sizeof c3);
+}
+
+static void range_rate_jacobian_is_derivative(void **state)
+{
+    (void)state;
+    dw_polar_site site, s2;
+    dw_geodetic sg = {51.50, 23.60, 180.0};
+    dw_polar_site_init(&site, &sg);
+    s2 = site;
+    s2.horizontal = 1;
+    /* name, place, velocity (east, north, up) */
+    struct {
+        dw_geodetic g;
+        double v[3], dp, tol;
+    } cases[] = {
+        {{51.70, 23.10, 1500.0}, {10.0, -5.0, 1.0}, 0.5, 1e-5},        /* a drone at 40 km */
+        {{51.52, 23.62, 300.0}, {-40.0, 20.0, 0.0}, 0.05, 1e-5},       /* 2.6 km off       */
+        {{52.70, 22.30, 9000.0}, {-250.0, -180.0, 5.0}, 5.0, 1e-5},     /* a jet at 160 km  */
+        {{51.5002, 23.6003, 4000.0}, {30.0, 0.0, -3.0}, 0.01, 1e-4},    /* 30 m off zenith  */
+        {{51.90, 23.60, 2000.0}, {-120.0, 0.0, 0.0}, 0.5, 1e-5},        /* straight north: az
+                                                                           across 0 when moved */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double x[6];
+        moving_state(&cases[i].g, cases[i].v, x);
+        check_rr(&site, x, cases[i].dp, cases[i].tol);
+        if (i != 3)
+            check_rr(&s2, x, cases[i].dp, cases[i].tol);
+    }
+    /* Tangential motion: across the line of sight the range rate is zero and
+     * its derivative by position is v / r, which the differences confirm. */
+    dw_motion_model mm;
+    dw_motion_cv_init(&mm, 3, 1.0);
+    double enu[3] = {20000.0, 15000.0, 1200.0}, p[3], v[3], ve[3] = {-15000.0, 20000.0, 0.0};
+    const double sp = 80.0 / hypot(ve[0], ve[1]);
+    ve[0] *= sp;
+    ve[1] *= sp;
+    dw_ecef_from_enu(&site.frame, enu, p);
+    dw_ecef_vec_from_enu(&site.frame, ve, v);
+    double x[6] = {p[0], v[0], p[1], v[1], p[2], v[2]}, z[4], H[24];
+    assert_int_equal(dw_meas_polar_rr.h(&site, &mm, x, z, H), 0);
+    assert_near(z[3], 0.0, 1e-9);
+    const double r = sqrt(enu[0] * enu[0] + enu[1] * enu[1] + enu[2] * enu[2]);
+    for (int a = 0; a < 3; a++) {
+        assert_near(H[18 + 2 * a], v[a] / r, 1e-12);
+        assert_near(H[18 + 2 * a + 1], (p[a] - site.frame.origin_ecef[a]) / r, 1e-12);
+    }
+    check_rr(&site, x, 0.5, 1e-5);
+    /* Radial: the range rate is the speed, negative closing; no derivative by
+     * position (the line of sight does not turn). */
+    for (int a = 0; a < 3; a++) {
+        const double u = (p[a] - site.frame.origin_ecef[a]) / r;
+        x[2 * a + 1] = -100.0 * u;
+    }
+    assert_int_equal(dw_meas_polar_rr.h(&site, &mm, x, z, H), 0);
+    assert_near(z[3], -100.0, 1e-9);
+    for (int a = 0; a < 3; a++)
+        assert_near(H[18 + 2 * a], 0.0, 1e-12);
+    /* Straight above the site within a millimetre: no azimuth, no update. */
+    dw_geodetic up = {51.50, 23.60, 3000.0};
+    const double vz[3] = {0.0, 0.0, 5.0};
+    moving_state(&up, vz, x);
+    assert_int_equal(dw_meas_polar_rr.h(&site, &mm, x, z, H), -1);
+}
+
+/* dw_polar_meas_add_rr makes a 4 x 4 R around the 3 x 3 one, and the residual
+ * wraps the azimuth only. */
+static void a_plot_with_range_rate(void **state)
+{
+    (void)state;
+    dw_meas m, m3;
+    dw_polar_meas(&m, 5, 12000.0, 0.01, 0.02, 30.0, 0.2 * DEG, 0.3 * DEG);
+    m3 = m;
+    m.R[1] = m.R[3] = 7.0;      /* a correlation, to see it moved with its block */
+    dw_polar_meas_add_rr(&m, -12.5, 0.5);
+    assert_true(m.model == &dw_meas_polar_rr);
+    assert_near(m.z[3], -12.5, 0);
+    const double want[16] = {m3.R[0], 7.0, 0, 0, 7.0, m3.R[4], 0, 0,
+                             0, 0, m3.R[8], 0, 0, 0, 0, 0.25};
+    for (int i = 0; i < 16; i++)
+        assert_near(m.R[i], want[i], 0);
+    double nu[4];
+    const double zp[4] = {11990.0, 2 * M_PI - 0.01, 0.025, -10.0};
+    dw_meas_polar_rr.residual(NULL, 4, m.z, zp, nu);
+    assert_near(nu[0], 10.0, 1e-9);
+    assert_near(nu[1], 0.02, 1e-12);
+    assert_near(nu[2], -0.005, 1e-12);
+    assert_near(nu[3], -2.5, 1e-12);
+    /* A 2-D plot: the slant rate becomes the horizontal distance's, which the horizontal
+     * model predicts for a level target at the altitude prior. Close in (3 km, 1 km up:
+     * el 18 deg) the two differ by 5 %. */
+    dw_motion_model mm;
+    dw_motion_cv_init(&mm, 3, 1.0);
+    dw_polar_site site, s2;
+    dw_geodetic sg = {52.0, 23.0, 150.0};
+    dw_polar_site_init(&site, &sg);
+    site.prior_alt_m = 1150.0;
+    s2 = site;
+    s2.horizontal = 1;
+    const double enu[3] = {1800.0, 2400.0, 1000.0 - 3000.0 * 3000.0 / (2 * 6371000.0)};
+    const double ve[3] = {-20.0, -15.0, 0.0};
+    double p[3], v[3], x[6], z[4], H[24];
+    dw_ecef_from_enu(&site.frame, enu, p);
+    dw_ecef_vec_from_enu(&site.frame, ve, v);
+    for (int a = 0; a < 3; a++) {
+        x[2 * a] = p[a];
+        x[2 * a + 1] = v[a];
+    }
+    assert_int_equal(dw_meas_polar_rr.h(&site, &mm, x, z, H), 0);      /* slant */
+    const double slant_r = z[0], slant_rr = z[3];
+    assert_near(slant_rr, -24.0 * 3000.0 / slant_r, 1e-9);
+    dw_polar_meas_no_el(&m, 5, &s2, slant_r, z[1], 10.0, 0.3 * DEG);
+    dw_polar_meas_add_rr(&m, slant_rr, 0.5);
+    assert_int_equal(dw_meas_polar_rr.h(&s2, &mm, x, z, H), 0);        /* horizontal */
+    assert_near(z[3], -24.0, 1e-9);
+    assert_near(m.z[3], -24.0, 0.01);
+    assert_near(sqrt(m.R[15]), 0.5 * 24.0 / fabs(slant_rr), 1e-4);
+    /* nothing of the height or the climb in it: no derivative along the site's up */
+    double dz = 0.0, dvz = 0.0;
+    for (int a = 0; a < 3; a++) {
+        dz += H[18 + 2 * a] * site.frame.rot[2][a];
+        dvz += H[18 + 2 * a + 1] * site.frame.rot[2][a];
+    }
+    assert_near(dz, 0.0, 1e-15);
+    assert_near(dvz, 0.0, 1e-15);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(polar_jacobian_is_derivative),
     cmocka_unit_test(two_radars_track_a_drone),
@@ -545,6 +744,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(latlon_and_cell_covariances),
     cmocka_unit_test(a_latlon_report_leaves_the_height),
     cmocka_unit_test(a_plot_without_elevation),
+    cmocka_unit_test(range_rate_jacobian_is_derivative),
+    cmocka_unit_test(a_plot_with_range_rate),
 };
 
 DW_TEST_MAIN("track_geo", tests)
