@@ -7,7 +7,9 @@
  * predicted to that instant, and a "dead" record once for each track that was
  * dropped. This file reads the lines, writes the records and the summary. Bad
  * lines are counted and skipped by the reader; observations the tracker cannot
- * use yet are counted and reported at the end.
+ * use yet are counted and reported at the end. With --geo, every track record is
+ * assessed first (class, identity by --rules, alerts: dronewall/assess.h) and the
+ * alerts and identity changes are written as NDJSON too.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,9 +19,12 @@
 #include <string.h>
 
 #include "app/commands.h"
+#include "dronewall/assess.h"
+#include "dronewall/geog.h"
 #include "dronewall/log.h"
 #include "dronewall/ndjson.h"
 #include "dronewall/pipeline.h"
+#include "dronewall/rules.h"
 #include "dronewall/sensors_file.h"
 
 static void usage(FILE *f)
@@ -85,6 +90,15 @@ static void usage(FILE *f)
         "      --citizen-coast S  the same after a citizen's report (default: --max-coast)\n"
         "      --polar-2d         use POLAR plots with neither elevation nor height (a 2-D\n"
         "                         radar's primary plots) as range and azimuth only\n"
+        "      --geo FILE         assess the picture against this GeoJSON (borders, alert\n"
+        "                         regions, protected sites; repeat for several files, e.g.\n"
+        "                         data/geo/countries.geojson data/geo/regions.geojson\n"
+        "                         scenarios/geo/pl-protected.geojson): each track is classified,\n"
+        "                         identified and its alerts raised (docs/assessment.md)\n"
+        "      --home CC          the defended country of the assessment (default PL)\n"
+        "      --rules FILE       identification rules (e.g. config/identification.yaml)\n"
+        "      --alerts FILE      write alerts and identity changes here (default: with\n"
+        "                         the tracks)\n"
         "      --log SPEC         log levels, e.g. 'info' or 'warn,track=debug'\n"
         "  -h, --help             this text\n"
         "\n"
@@ -105,11 +119,95 @@ typedef struct out {
     char *line;
     size_t line_cap;
     uint64_t n_written, n_unwritable;
+    dw_assess *as;              /* with --geo: tracks are assessed before written */
+    FILE *af;                   /* where alerts and identity changes go */
+    const dw_sensors_index *index;
+    const dw_sensor *sensors;
+    uint64_t n_alerts, n_identity;
+    dw_status failed;
 } out;
 
-static dw_status write_track(void *ctx, const dw_track *t)
+static void on_alert(void *ctx, const dw_alert *a)
 {
     out *c = ctx;
+    char buf[2048];
+    size_t n = dw_alert_to_ndjson(a, buf, sizeof buf);
+    if (!n) {
+        fprintf(stderr, "dronewall track: alert %llu does not fit a line; left out\n",
+                (unsigned long long)a->id);
+        return;
+    }
+    fwrite(buf, 1, n, c->af);
+    fputc('\n', c->af);
+    c->n_alerts++;
+}
+
+static void on_identity(void *ctx, const dw_track *t, dw_affiliation from, dw_affiliation to,
+                        const char *rule)
+{
+    out *c = ctx;
+    fprintf(c->af,
+            "{\"v\":1,\"type\":\"identity\",\"t_us\":%lld,\"track\":%llu,\"from\":\"%s\","
+            "\"to\":\"%s\",\"class\":\"%s\",\"rule\":\"",
+            (long long)t->t_us, (unsigned long long)t->id, dw_affiliation_name(from),
+            dw_affiliation_name(to), dw_class_name(t->cls));
+    for (const char *r = rule ? rule : ""; *r; r++) {
+        if (*r == '"' || *r == '\\')
+            fputc('\\', c->af);
+        if ((unsigned char)*r >= 0x20)
+            fputc(*r, c->af);
+    }
+    fputs("\"}\n", c->af);
+    c->n_identity++;
+}
+
+/* What the sensors told of a track beyond its position: the kinds that reported it (a
+ * radar's slot by its radar, the bearing slots by their kind) and its squawk. */
+static void hints_of(const out *c, const dw_track *t, dw_class_hints *h)
+{
+    memset(h, 0, sizeof *h);
+    h->mode3a = t->mode3a;
+    size_t nn = 0;
+    const char *const *names = dw_pipeline_sensor_names(c->pl, &nn);
+    for (int i = 0; i < t->n_sensors; i++) {
+        const char *nm = t->sensor_idx[i] < nn ? names[t->sensor_idx[i]] : NULL;
+        int fi = nm ? dw_sensors_index_find(c->index, nm) : -1;
+        if (fi >= 0)
+            h->sensor_kinds |= 1u << c->sensors[fi].kind;
+        else if (nm && !strcmp(nm, "acoustic-bearings"))
+            h->sensor_kinds |= 1u << DW_SENSOR_ACOUSTIC;
+        else if (nm && !strcmp(nm, "rf-bearings"))
+            h->sensor_kinds |= 1u << DW_SENSOR_RF;
+        else if (nm && !strcmp(nm, "eo-bearings"))
+            h->sensor_kinds |= 1u << DW_SENSOR_EO;
+    }
+    h->heard = !!(h->sensor_kinds & (1u << DW_SENSOR_ACOUSTIC));
+}
+
+static dw_status on_done(void *ctx, int64_t t_us)
+{
+    out *c = ctx;
+    dw_status st = c->as ? dw_assess_advance(c->as, t_us) : DW_OK;
+    return st != DW_OK ? st : c->failed;
+}
+
+static dw_status write_track(void *ctx, const dw_track *in)
+{
+    out *c = ctx;
+    dw_track assessed;
+    const dw_track *t = in;
+    if (c->as) {
+        assessed = *in;
+        dw_class_hints h;
+        hints_of(c, in, &h);
+        dw_status st = dw_assess_track(c->as, &assessed, &h);
+        if (st != DW_OK) {
+            fprintf(stderr, "dronewall track: assessing track %llu: %s\n",
+                    (unsigned long long)in->id, dw_status_str(st));
+            return st;
+        }
+        t = &assessed;
+    }
     size_t n_names;
     const char *const *names = dw_pipeline_sensor_names(c->pl, &n_names);
     char *end;
@@ -144,7 +242,10 @@ static dw_status write_track(void *ctx, const dw_track *t)
 
 int cmd_track(int argc, char **argv)
 {
-    const char *sensors_path = NULL, *out_path = NULL;
+    const char *sensors_path = NULL, *out_path = NULL, *rules_path = NULL, *alerts_path = NULL;
+    const char *geo_paths[8];
+    int n_geo = 0;
+    char home[3] = "PL";
     double report_s = 1.0, window_s = 0.5, q = 1.0, init_vel = 80.0, gate = 16.3;
     int cm = 3, cn = 4, del = 4;
     long max_tracks = 20000;
@@ -161,7 +262,8 @@ int cmd_track(int argc, char **argv)
            citizen_coast = (double)def.citizen_coast_us * 1e-6;
     enum { O_IMM = 256, O_IMM_Q, O_IMM_Q_TURN, O_IMM_TURN_SIGMA, O_IMM_SWITCH, O_KEY_VEL,
            O_PARTNER_COAST, O_CITIZEN_COAST, O_RADAR_BIAS, O_MERGE_AFTER, O_ASSOC, O_JPDA_PD,
-           O_JPDA_CLUTTER, O_JPDA_USED, O_JPDA_HIT, O_JPDA_MAX_EVENTS, O_JPDA_MAX_SIZE, O_UPDATE };
+           O_JPDA_CLUTTER, O_JPDA_USED, O_JPDA_HIT, O_JPDA_MAX_EVENTS, O_JPDA_MAX_SIZE, O_UPDATE,
+           O_GEO, O_HOME, O_RULES, O_ALERTS };
     int assoc = def.assoc;
     double jpda_pd = def.jpda_pd, jpda_clutter = def.jpda_clutter, jpda_used = def.jpda_used,
            jpda_hit = def.jpda_hit;
@@ -201,6 +303,9 @@ int cmd_track(int argc, char **argv)
         {"jpda-max-events", required_argument, 0, O_JPDA_MAX_EVENTS},
         {"jpda-max-size", required_argument, 0, O_JPDA_MAX_SIZE},
         {"update", required_argument, 0, O_UPDATE},
+        {"geo", required_argument, 0, O_GEO},   {"home", required_argument, 0, O_HOME},
+        {"rules", required_argument, 0, O_RULES},
+        {"alerts", required_argument, 0, O_ALERTS},
         {"log", required_argument, 0, 'L'},     {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int o;
@@ -210,6 +315,24 @@ int cmd_track(int argc, char **argv)
         errno = 0;
         switch (o) {
         case 's': sensors_path = optarg; break;
+        case O_GEO:
+            if (n_geo == (int)(sizeof geo_paths / sizeof geo_paths[0])) {
+                fprintf(stderr, "dronewall track: --geo at most %zu times\n",
+                        sizeof geo_paths / sizeof geo_paths[0]);
+                return 2;
+            }
+            geo_paths[n_geo++] = optarg;
+            break;
+        case O_HOME:
+            if (strlen(optarg) != 2 || optarg[0] < 'A' || optarg[0] > 'Z' || optarg[1] < 'A' ||
+                optarg[1] > 'Z') {
+                fprintf(stderr, "dronewall track: --home wants a two-letter country code like PL\n");
+                return 2;
+            }
+            memcpy(home, optarg, 3);
+            break;
+        case O_RULES: rules_path = optarg; break;
+        case O_ALERTS: alerts_path = optarg; break;
         case 'o': out_path = optarg; break;
         case 'R': report_s = strtod(optarg, &e); break;
         case 'W': window_s = strtod(optarg, &e); break;
@@ -340,6 +463,9 @@ int cmd_track(int argc, char **argv)
     size_t n_sensors = 0;
     out w;
     memset(&w, 0, sizeof w);
+    dw_geog *geo = NULL;
+    dw_rules *rules = NULL;
+    dw_sensors_index *index = NULL;
 
     if (merge_after < 0 || merge_after > 1000) {
         fprintf(stderr, "dronewall track: --merge-after wants 0 to 1000\n");
@@ -386,7 +512,43 @@ int cmd_track(int argc, char **argv)
     cfg.jpda_max_events = (int)jpda_max_events;
     cfg.jpda_max_size = (int)jpda_max_size;
     cfg.update = update;
-    const dw_pipeline_sink sink = {.report = write_track, .dead = write_track, .ctx = &w};
+    if ((rules_path || alerts_path) && !n_geo) {
+        fprintf(stderr, "dronewall track: --rules and --alerts need --geo (what to assess against)\n");
+        goto done;
+    }
+    if (n_geo) {
+        if (dw_geog_create(&geo) != DW_OK) {
+            fprintf(stderr, "dronewall track: out of memory\n");
+            goto done;
+        }
+        for (int i = 0; i < n_geo; i++)
+            if (dw_geog_load(geo, geo_paths[i], err, sizeof err) != DW_OK) {
+                fprintf(stderr, "dronewall track: %s\n", err);
+                goto done;
+            }
+        if (rules_path && dw_rules_load(rules_path, geo, &rules, err, sizeof err) != DW_OK) {
+            fprintf(stderr, "dronewall track: %s\n", err);
+            goto done;
+        }
+        dw_assess_config ac;
+        dw_assess_config_default(&ac);
+        ac.geo = geo;
+        ac.rules = rules;
+        memcpy(ac.home, home, sizeof ac.home);
+        const dw_assess_sink as = {on_alert, on_identity, &w};
+        if (dw_assess_create(&ac, &as, &w.as, err, sizeof err) != DW_OK) {
+            fprintf(stderr, "dronewall track: %s\n", err);
+            goto done;
+        }
+        if (dw_sensors_index_create(sensors, n_sensors, &index, err, sizeof err) != DW_OK) {
+            fprintf(stderr, "dronewall track: %s\n", err);
+            goto done;
+        }
+        w.index = index;
+        w.sensors = sensors;
+    }
+    const dw_pipeline_sink sink = {.report = write_track, .report_done = on_done,
+                                   .dead = write_track, .ctx = &w};
     if (dw_pipeline_create(sensors, n_sensors, &cfg, &sink, &pl, err, sizeof err) != DW_OK) {
         fprintf(stderr, "dronewall track: %s\n", err);
         goto done;
@@ -407,6 +569,11 @@ int cmd_track(int argc, char **argv)
     w.f = out_path ? fopen(out_path, "w") : stdout;
     if (!w.f) {
         fprintf(stderr, "dronewall track: %s: %s\n", out_path, strerror(errno));
+        goto done;
+    }
+    w.af = alerts_path ? fopen(alerts_path, "w") : w.f;
+    if (!w.af) {
+        fprintf(stderr, "dronewall track: %s: %s\n", alerts_path, strerror(errno));
         goto done;
     }
     if (dw_ndjson_reader_create(in, in_path, &rd) != DW_OK) {
@@ -501,6 +668,15 @@ int cmd_track(int argc, char **argv)
         fprintf(stderr, "dronewall track: UKF: %llu unscented updates, %llu fell back to the EKF\n",
                 (unsigned long long)ps.tracker.ukf_updates,
                 (unsigned long long)ps.tracker.ukf_fallbacks);
+    if (w.as) {
+        dw_assess_stats as;
+        dw_assess_get_stats(w.as, &as);
+        fprintf(stderr, "dronewall track: assessed %llu track updates: %llu alerts raised, %llu "
+                        "updated, %llu cleared; %llu identity changes\n",
+                (unsigned long long)as.updates, (unsigned long long)as.alerts_raised,
+                (unsigned long long)as.alerts_updated, (unsigned long long)as.alerts_cleared,
+                (unsigned long long)as.identity_changes);
+    }
     if (ps.polar_rr)
         fprintf(stderr, "dronewall track: %llu POLAR plots filtered with their range rate\n",
                 (unsigned long long)ps.polar_rr);
@@ -517,11 +693,19 @@ done:
     dw_ndjson_reader_destroy(rd);
     if (in && in != stdin)
         fclose(in);
+    if (w.af && w.af != w.f && fclose(w.af) != 0 && rc == 0) {
+        fprintf(stderr, "dronewall track: writing %s failed\n", alerts_path);
+        rc = 1;
+    }
     if (w.f && w.f != stdout && fclose(w.f) != 0 && rc == 0) {
         fprintf(stderr, "dronewall track: writing %s failed\n", out_path);
         rc = 1;
     }
     dw_pipeline_destroy(pl);
+    dw_assess_destroy(w.as);
+    dw_rules_destroy(rules);
+    dw_geog_destroy(geo);
+    dw_sensors_index_destroy(index);
     free(sensors);
     free(w.line);
     return rc;

@@ -700,6 +700,8 @@ static void write_sensors(run *r, const char *dir)
             dw_jw_kdouble(&w, "pos_m", d->sigma_pos_m);
         if (d->sigma_alt_m > 0)
             dw_jw_kdouble(&w, "alt_m", d->sigma_alt_m);
+        if (d->sigma_rr_mps > 0)
+            dw_jw_kdouble(&w, "range_rate_mps", d->sigma_rr_mps);
         dw_jw_obj_end(&w);
         dw_jw_obj_end(&w);
         size_t len = dw_jw_len(&w);
