@@ -8,7 +8,7 @@
  * drones (45 m/s at 2 km, small radar echo), 20 % airliners (ADS-B, 230 m/s at 11 km),
  * 10 % bird flocks (15 m/s at 800 m), each reported every P s (default 4) for S s of
  * scenario time (default 600), every report through dw_assess_track (classify, facts,
- * prediction over 900 s, reach, score, alerts). The first minute is a warm-up (class
+ * prediction over the configured horizon (1,800 s by default), reach, score, alerts). The first minute is a warm-up (class
  * evidence, alert book, pools) and is not timed. Printed: updates per second and µs per
  * update of the whole engine; beside it, measured in the same run, the peer part alone
  * (dw_threat_eval + dw_threat_score on the same reports) and the bound the picture asks

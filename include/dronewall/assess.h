@@ -11,10 +11,11 @@
  *      uncertainty, when and where it crosses the border, which alert regions and
  *      protected sites it can reach and when, its closest approach to each, and a
  *      score that orders the operator's list (threat.h);
- *   4. raises, updates and clears alerts with hysteresis (src/assess/alerts.c): one
- *      alert per object, kind and area however many sensors hand it on, and a track that
- *      takes over from a broken one (a new track id for the same drone) continues its
- *      alerts instead of raising new ones.
+ *   4. raises, updates, clears and reopens alerts with hysteresis (src/assess/alerts.c):
+ *      one alert per object, kind and area however many sensors hand it on, raised once
+ *      (what comes back after its clear is reopened, and only when clearly worse), and a
+ *      track that takes over from a broken one (a new track id for the same drone)
+ *      continues its alerts instead of raising new ones.
  * Its outputs are dw_alert records (alerts.ndjson, CoT) and the tracks with their class
  * and affiliation filled in.
  *
@@ -46,11 +47,14 @@ typedef struct dw_assess_facts {
     dw_class cls;                       /* most probable class                       */
     double class_prob;                  /* its probability                           */
     double drone_prob;                  /* owa_drone + decoy + quadcopter            */
-    int cooperative;                    /* it reports its own identity (ADS-B ICAO,
-                                           Remote ID, a partner's track number)      */
+    int cooperative;                    /* it reports its own identity (ADS-B ICAO or
+                                           callsign, Remote ID, a partner's track
+                                           number), now or before                     */
     int has_squawk;                     /* an SSR Mode 3/A code was seen             */
     char origin[3];                     /* ISO country where it was first seen ("" at
-                                           sea or outside every country loaded)      */
+                                           sea or outside every country loaded); for
+                                           a track first seen just inside the home
+                                           country flying in, the country it came from */
     char now_in[3];                     /* the country it is over now                */
     int inside_home;                    /* over the home country (the config's)      */
     int crossed_into_home;              /* entered the home country from outside     */
@@ -58,8 +62,8 @@ typedef struct dw_assess_facts {
     int64_t cross_eta_us;               /* the predicted crossing into the home
                                            country, INT64_MIN when none ahead        */
     double speed_mps, alt_m, climb_mps;
-    /* The protected sites its predicted path reaches (within its uncertainty), nearest
-     * in time first. */
+    /* The protected sites its predicted path reaches (within its uncertainty) within
+     * warn_lead_s, nearest in time first. */
     int n_threatened;
     int threatened[8];                  /* feature indices in the geography store     */
     int64_t threatened_eta_us[8];
@@ -92,7 +96,8 @@ typedef enum dw_alert_kind {
 #define DW_ALERT_STATES(X)                                                  \
     X(DW_ALERT_RAISED, "raised")                                            \
     X(DW_ALERT_UPDATED, "updated")                                          \
-    X(DW_ALERT_CLEARED, "cleared")
+    X(DW_ALERT_CLEARED, "cleared")                                          \
+    X(DW_ALERT_REOPENED, "reopened")    /* the same alert back after its clear */
 
 typedef enum dw_alert_state {
 #define DW_ALERT_STATE_ENUM(e, s) e,
@@ -116,7 +121,9 @@ typedef enum dw_alert_severity {
     DW_NALERT_SEVERITIES
 } dw_alert_severity;
 
-/* One change of one alert. An alert is keyed by (kind, area, object): a regional warning
+/* One change of one alert: raised, then updated any number of times, then cleared;
+ * within suppress_s of its clear it may be reopened (same id, same raised_us) and
+ * cleared again. An alert is keyed by (kind, area, object): a regional warning
  * or an airspace closure is one alert per area however many tracks keep it up
  * (track_ids lists up to eight of them, n_tracks counts them all); a border violation,
  * a protected site threatened, a neighbour notice or a debris zone is one per object and
@@ -179,7 +186,8 @@ typedef struct dw_assess_config {
     const char *site_kinds;             /* kinds that are protected sites
                                            ("airport,power_plant,base,city")          */
     const char *airport_kinds;          /* of those, airports ("airport")             */
-    double horizon_s;                   /* predicted path looked ahead (900)           */
+    double horizon_s;                   /* predicted path looked ahead (1800: what the
+                                           alerts hold, warn_lead_s x hold_factor)     */
     double imminent_s;                  /* border_imminent when the crossing is nearer
                                            than this (300)                            */
     double warn_lead_s;                 /* regional warnings and closures raised when a
@@ -200,7 +208,7 @@ typedef struct dw_assess_config {
     double eta_update_frac;             /* ... and by more than this fraction of the
                                            time left to it is an update (0.1)          */
     double hold_factor;                 /* a held alert stays held until its lead time
-                                           times this is exceeded (1.2)                */
+                                           times this is exceeded (2)                  */
     double continue_window_s;           /* a new track may continue one that stopped
                                            updating at most this long before (60)      */
     double continue_gate_m;             /* ... when it starts within this plus k sigma
@@ -223,6 +231,15 @@ typedef struct dw_assess_config {
     double edge_ahead_m;                /* "not at the edge": the cell this far ahead
                                            of the end was seen (5000)                  */
     size_t tracks_hint;                 /* track states allocated at start (1024)      */
+    /* Hysteresis beyond the leads (docs/assessment.md §3). */
+    double drone_prob_hold;             /* a drone threat stays one down to this drone
+                                           probability (0.3)                           */
+    double suppress_s;                  /* a cleared alert is remembered this long: it
+                                           comes back (reopened, same id) only when
+                                           clearly worse, never as a new raise (1800)  */
+    double entry_gate_m;                /* a track first seen over the home country at
+                                           most this far inside, flying in, crossed
+                                           into it (5000)                              */
 } dw_assess_config;
 
 void dw_assess_config_default(dw_assess_config *c);
@@ -266,6 +283,9 @@ dw_status dw_assess_threat_of(const dw_assess *a, uint64_t track_id, struct dw_t
 
 typedef struct dw_assess_stats {
     uint64_t updates, tracks, alerts_raised, alerts_updated, alerts_cleared;
+    uint64_t alerts_reopened;           /* cleared alerts back, clearly worse         */
+    uint64_t alerts_suppressed;         /* wants of a cleared alert not worse enough
+                                           to bring it back (per update)              */
     uint64_t identity_changes;
     uint64_t raised_by_kind[DW_NALERT_KINDS];
     uint64_t continued;                 /* new tracks that continued an old one       */

@@ -36,7 +36,8 @@
  *     hints pointer keeps what the state has. Identity is read from the track itself.
  *   - The result: prior x exp(kinematic average) x exp(hints), normalised. Before
  *     min_track_s of history the kinematics are not used (prior and hints only: an
- *     ADS-B airliner is an airliner from its first report).
+ *     ADS-B airliner is an airliner from its first report). An update whose velocity
+ *     the tracker has not estimated yet (dw_classify_velocity_known) is no kinematics.
  *
  * All functions are pure on their arguments: no allocation, no clock, no globals; a
  * state may be copied freely.
@@ -122,6 +123,20 @@ void dw_classify_update(const dw_classify_config *c, dw_class_state *s, const dw
  * classes tie. Either output may be NULL; s NULL gives the prior. */
 void dw_classify_result(const dw_classify_config *c, const dw_class_state *s,
                         float prob[DW_NCLASSES], dw_class *best);
+
+/* Has the tracker had time to estimate the track's velocity? A track starts from a plot
+ * or two, and its first velocity may be 0 m/s (an airliner taking off) or 80 m/s the
+ * wrong way, with a sigma of 30-80 m/s. Known: the larger horizontal axis of its
+ * velocity covariance at most DW_CLASSIFY_VEL_KNOWN_MPS; without a covariance,
+ * DW_CLASSIFY_VEL_KNOWN_HITS plots (when it counts them) and DW_CLASSIFY_VEL_KNOWN_S of
+ * age (t_us - first_us, when it gives first_us); a track that says neither is taken as
+ * known. Speed, climb and
+ * turn evidence is taken only from a known velocity; the assessment raises no alert on
+ * a path predicted from one that is not (docs/identification.md, docs/assessment.md). */
+#define DW_CLASSIFY_VEL_KNOWN_MPS 15.0
+#define DW_CLASSIFY_VEL_KNOWN_S 6.0
+#define DW_CLASSIFY_VEL_KNOWN_HITS 3
+int dw_classify_velocity_known(const dw_track *t);
 
 /* 1 for the classes that are drones (owa_drone, decoy, quadcopter). */
 int dw_class_is_drone(dw_class c);

@@ -6,6 +6,11 @@
  * ETA moved by more than eta_update_s, the severity rose) and when it is cleared.
  * Nothing else is said: a drone passing from sensor to sensor, or updating every second,
  * changes none of these.
+ *
+ * A cleared alert stays in the index, closed, while an object it was about lives and
+ * suppress_s after its clear or the last want it turned down: wanted again meanwhile it
+ * is reopened under its id when clearly worse (book_worse) and otherwise stays cleared,
+ * so that an alert is raised at most once per object, kind and area in that time.
  */
 #include "alerts_int.h"
 
@@ -32,12 +37,22 @@ typedef struct ent {
     dw_alert pub;                       /* as last written                            */
     uint64_t object, hkey;
     double approach_m;                  /* protected_zone: for the reason             */
+    char detail[48];                    /* border_violation: how the crossing is known */
     char key_area[DW_ASSESS_ID_MAX];
     uint32_t head;                      /* claims                                     */
-    int n_active;
+    int n_active, n_claims;             /* active ones; all (the rest: suspended)     */
     int64_t lapse_us;                   /* when the last active claim went; MIN: held  */
     int64_t clear_at_us;                /* standalone                                 */
     int standalone, in_use;
+    int closed;                         /* cleared, remembered until suppress_s after
+                                           wanted_us and none of its objects lives    */
+    int64_t closed_us;                  /* its clear                                  */
+    int64_t wanted_us;                  /* its clear, or the last want it suppressed   */
+    dw_alert_severity max_sev;          /* the highest it has had                      */
+    double min_approach_m;              /* the closest approach it has told, NAN: none */
+    uint64_t objs[8];                   /* objects it has been about (note_object)     */
+    uint8_t obj_alive[8];
+    int n_objs, n_alive;
     uint32_t next_free;
 } ent;
 
@@ -142,8 +157,8 @@ static void describe(const ent *e, int64_t now, const char *detail, char *buf, s
         break;
     case DW_ALERT_BORDER_VIOLATION:
         hms(a->event_us, t, sizeof t);
-        fmt(buf, cap, "track %llu (%s, %s) crossed into %s at %s near %.4f N %.4f E", id, cls,
-                 aff, a->area_name, t, a->lat_deg, a->lon_deg);
+        fmt(buf, cap, "track %llu (%s, %s) crossed into %s at %s near %.4f N %.4f E%s%s", id, cls,
+            aff, a->area_name, t, a->lat_deg, a->lon_deg, e->detail[0] ? " " : "", e->detail);
         break;
     case DW_ALERT_PROTECTED_ZONE:
         if (isfinite(e->approach_m))
@@ -189,7 +204,7 @@ dw_status dw__book_create(const dw__book_config *c, const dw_assess_sink *sink,
                           dw_assess_stats *stats, dw__book **out)
 {
     if (!c || !stats || !out || !(c->clear_after_s >= 0) || !(c->eta_update_s >= 0) ||
-        !(c->eta_update_frac >= 0))
+        !(c->eta_update_frac >= 0) || !(c->suppress_s >= 0))
         return DW_ERR_INVALID;
     dw__book *b = calloc(1, sizeof *b);
     if (!b)
@@ -379,6 +394,7 @@ static uint32_t ent_new(dw__book *b)
     b->e[i].head = NONE;
     b->e[i].lapse_us = INT64_MIN;
     b->e[i].clear_at_us = INT64_MAX;
+    b->e[i].min_approach_m = NAN;
     b->n_in_force++;
     return i;
 }
@@ -404,6 +420,7 @@ static uint32_t claim_new(dw__book *b, uint32_t ei, uint32_t slot)
     b->hhead[slot] = ci;
     c->active = 1;
     b->e[ei].n_active++;
+    b->e[ei].n_claims++;
     b->e[ei].lapse_us = INT64_MIN;
     return ci;
 }
@@ -430,6 +447,7 @@ static void claim_free(dw__book *b, uint32_t ci, int64_t now)
         if (e->n_active == 0)
             e->lapse_us = now;
     }
+    e->n_claims--;
     c->next_h = b->free_c;
     b->free_c = ci;
 }
@@ -494,10 +512,16 @@ static void emit(dw__book *b, ent *e, dw_alert_state state, int64_t now, const c
         fmt(e->pub.reason, sizeof e->pub.reason, "%s: %s", prefix, what);
     else
         memcpy(e->pub.reason, what, sizeof what);
+    if (e->pub.severity > e->max_sev)
+        e->max_sev = e->pub.severity;
+    if (isfinite(e->approach_m) && !(e->min_approach_m <= e->approach_m))
+        e->min_approach_m = e->approach_m;
     if (state == DW_ALERT_RAISED) {
         b->st->alerts_raised++;
         b->st->raised_by_kind[e->pub.kind]++;
-    } else if (state == DW_ALERT_UPDATED)
+    } else if (state == DW_ALERT_REOPENED)
+        b->st->alerts_reopened++;
+    else if (state == DW_ALERT_UPDATED)
         b->st->alerts_updated++;
     else
         b->st->alerts_cleared++;
@@ -506,6 +530,8 @@ static void emit(dw__book *b, ent *e, dw_alert_state state, int64_t now, const c
 }
 
 /* The record's fields from what is wanted and who wants it. */
+static void fill_holder(ent *e, const dw__holder *h, int per_object);
+
 static void fill_from(dw__book *b, ent *e, const dw__holder *h, const dw__want *w)
 {
     dw_alert *a = &e->pub;
@@ -514,6 +540,8 @@ static void fill_from(dw__book *b, ent *e, const dw__holder *h, const dw__want *
     a->radius_m = w->radius_m;
     a->event_us = w->event_us;
     e->approach_m = w->approach_m;
+    if (w->kind == DW_ALERT_BORDER_VIOLATION)
+        copy_str(e->detail, sizeof e->detail, w->detail);
     if (w->severity > a->severity || a->state == DW_ALERT_RAISED)
         a->severity = w->severity;
     if (w->area_name)
@@ -522,8 +550,15 @@ static void fill_from(dw__book *b, ent *e, const dw__holder *h, const dw__want *
         memcpy(a->neighbour, w->neighbour, 3);
     if (b->c.region_of && isfinite(w->lat_deg) && isfinite(w->lon_deg))
         b->c.region_of(b->c.region_ctx, w->lat_deg, w->lon_deg, a->region, sizeof a->region);
+    fill_holder(e, h, w->per_object);
+}
+
+/* The record's track fields from its holder. */
+static void fill_holder(ent *e, const dw__holder *h, int per_object)
+{
+    dw_alert *a = &e->pub;
     if (h && h->t) {
-        a->track_id = w->per_object || e->standalone ? h->track_id : 0;
+        a->track_id = per_object || e->standalone ? h->track_id : 0;
         a->cls = h->t->cls;
         a->affiliation = h->t->affiliation;
         a->threat_score = h->threat_score;
@@ -533,6 +568,44 @@ static void fill_from(dw__book *b, ent *e, const dw__holder *h, const dw__want *
         for (int k = 0; k < 3; k++)
             a->track_vel_enu_mps[k] = h->t->vel_enu_mps[k];
     }
+}
+
+/* Out of the index and back to the pool. */
+static void ent_forget(dw__book *b, uint32_t ei)
+{
+    ent *e = &b->e[ei];
+    map_del(b, e->hkey, ei);
+    e->in_use = 0;
+    e->closed = 0;
+    e->next_free = b->free_e;
+    b->free_e = ei;
+}
+
+/* The objects an alert has been about: the first eight, a gone one's place taken by the
+ * next when full. */
+static void note_object(ent *e, uint64_t obj)
+{
+    int gone = -1;
+    for (int i = 0; i < e->n_objs; i++) {
+        if (e->objs[i] == obj)
+            return;
+        if (!e->obj_alive[i] && gone < 0)
+            gone = i;
+    }
+    int k = e->n_objs < 8 ? e->n_objs++ : gone;
+    if (k < 0)
+        return;
+    e->objs[k] = obj;
+    e->obj_alive[k] = 1;
+    e->n_alive++;
+}
+
+static int seen_object(const ent *e, uint64_t obj)
+{
+    for (int i = 0; i < e->n_objs; i++)
+        if (e->objs[i] == obj)
+            return 1;
+    return 0;
 }
 
 static void ent_clear(dw__book *b, uint32_t ei, int64_t now, const char *why)
@@ -549,11 +622,13 @@ static void ent_clear(dw__book *b, uint32_t ei, int64_t now, const char *why)
     b->st->alerts_cleared++;
     if (b->sink.alert)
         b->sink.alert(b->sink.ctx, &e->pub);
-    map_del(b, e->hkey, ei);
-    e->in_use = 0;
-    e->next_free = b->free_e;
-    b->free_e = ei;
     b->n_in_force--;
+    if (b->c.suppress_s > 0) {
+        e->closed = 1;
+        e->closed_us = e->wanted_us = now;
+        return;
+    }
+    ent_forget(b, ei);
 }
 
 /* ---- the book's verbs ------------------------------------------------------------- */
@@ -592,10 +667,100 @@ static dw_status raise_new(dw__book *b, const dw__holder *h, const dw__want *w, 
         b->cl[ci].eta_us = w->eta_us;
         b->cl[ci].mark = b->hmark[h->slot];
     }
+    if (h)
+        note_object(e, h->object);
     map_put_raw(b->mkey, b->mval, b->mcap, k, ei + 1);
     b->mcount++;
     emit(b, e, DW_ALERT_RAISED, now, NULL, w->detail);
     return DW_OK;
+}
+
+/* Is what is wanted now clearly worse than anything the cleared alert said? Clearly:
+ *   - a severity higher than it ever had (a protected site now within imminent_s);
+ *   - a new event, after the clear (the object crossed into the home country again);
+ *   - an area alert wanted by an object that never held it (another drone);
+ *   - the raise criterion met with half its lead or less (twice as near in time as
+ *     the raise asks), or the object there;
+ *   - a path at most half as far from the area as the closest approach it told (a
+ *     drone that passed 70 km from a site now heading 30 km from it).
+ * Why, into buf. */
+static int book_worse(const ent *e, const dw__holder *h, const dw__want *w, char *buf,
+                      size_t cap)
+{
+    if (w->severity > e->max_sev) {
+        fmt(buf, cap, "now %s", dw_alert_severity_name(w->severity));
+        return 1;
+    }
+    if (w->event_us != INT64_MIN && e->pub.event_us != INT64_MIN && w->event_us > e->closed_us) {
+        char t[16];
+        hms(w->event_us, t, sizeof t);
+        fmt(buf, cap, "again at %s", t);
+        return 1;
+    }
+    if (e->object == 0 && h && !seen_object(e, h->object)) {
+        fmt(buf, cap, "track %" PRIu64 " added", h->track_id);
+        return 1;
+    }
+    if (isfinite(w->lead_s) && w->raise_lead_s > 0 && w->lead_s <= 0.5 * w->raise_lead_s) {
+        if (w->lead_s <= 0)
+            fmt(buf, cap, "it is there");
+        else
+            fmt(buf, cap, "in reach within %.0f s, half its lead", 0.5 * w->raise_lead_s);
+        return 1;
+    }
+    if (isfinite(w->approach_m) && isfinite(e->min_approach_m) &&
+        w->approach_m < 0.5 * e->min_approach_m) {
+        fmt(buf, cap, "its path now %.1f km from it, was %.1f km", w->approach_m * 1e-3,
+            e->min_approach_m * 1e-3);
+        return 1;
+    }
+    return 0;
+}
+
+/* A closed alert back: same id, raised_us kept, written as reopened. */
+static dw_status reopen(dw__book *b, uint32_t ei, const dw__holder *h, const dw__want *w,
+                        int64_t clear_at, int64_t now, const char *why)
+{
+    if (!b->e[ei].standalone && h) {
+        dw_status st = reserve(b, 0, 1);
+        if (st != DW_OK)
+            return st;
+    }
+    ent *e = &b->e[ei];
+    e->closed = 0;
+    b->n_in_force++;
+    e->lapse_us = INT64_MIN;
+    e->clear_at_us = clear_at;
+    e->pub.eta_us = w->eta_us;
+    e->pub.n_tracks = 0;
+    e->pub.state = DW_ALERT_REOPENED;
+    fill_from(b, e, h, w);
+    e->pub.severity = w->severity;
+    if (!e->standalone && h) {
+        uint32_t ci = claim_new(b, ei, h->slot);
+        b->cl[ci].track_id = h->track_id;
+        b->cl[ci].eta_us = w->eta_us;
+        b->cl[ci].mark = b->hmark[h->slot];
+    }
+    if (h)
+        note_object(e, h->object);
+    char pre[80];
+    fmt(pre, sizeof pre, "reopened, %s", why);
+    emit(b, e, DW_ALERT_REOPENED, now, pre, w->detail);
+    return DW_OK;
+}
+
+/* The entry under a key, forgetting a closed one whose suppression is over. */
+static uint32_t book_lookup(dw__book *b, uint64_t k, dw_alert_kind kind, const char *area,
+                            uint64_t obj, int64_t now)
+{
+    uint32_t ei = map_find(b, k, kind, area, obj);
+    if (ei != NONE && b->e[ei].closed && b->e[ei].n_alive == 0 &&
+        (double)(now - b->e[ei].wanted_us) * 1e-6 >= b->c.suppress_s) {
+        ent_forget(b, ei);
+        ei = NONE;
+    }
+    return ei;
 }
 
 dw_status dw__book_want(dw__book *b, const dw__holder *h, const dw__want *w, int64_t now)
@@ -604,9 +769,21 @@ dw_status dw__book_want(dw__book *b, const dw__holder *h, const dw__want *w, int
         return DW_ERR_INVALID;
     uint64_t obj = w->per_object ? h->object : 0;
     uint64_t k = key_of(w->kind, w->area_id, obj);
-    uint32_t ei = map_find(b, k, w->kind, w->area_id, obj);
+    uint32_t ei = book_lookup(b, k, w->kind, w->area_id, obj, now);
     if (ei == NONE)
-        return raise_new(b, h, w, obj, k, 0, INT64_MAX, now);
+        return w->hold_only ? DW_OK : raise_new(b, h, w, obj, k, 0, INT64_MAX, now);
+    if (b->e[ei].closed) {
+        char why[64];
+        if (b->e[ei].standalone || w->hold_only)
+            return DW_OK;
+        if (!book_worse(&b->e[ei], h, w, why, sizeof why)) {
+            /* still there, not worse: it stays cleared, and remembered */
+            b->e[ei].wanted_us = now;
+            b->st->alerts_suppressed++;
+            return DW_OK;
+        }
+        return reopen(b, ei, h, w, INT64_MAX, now, why);
+    }
     if (b->e[ei].standalone)
         return DW_OK;
     uint32_t ci = claim_of(b, h->slot, ei);
@@ -618,8 +795,12 @@ dw_status dw__book_want(dw__book *b, const dw__holder *h, const dw__want *w, int
             return st;
         ent *e = &b->e[ei];
         uint64_t was = e->pub.track_id;
+        int known = seen_object(e, h->object);
         ci = claim_new(b, ei, h->slot);
-        if (!w->per_object)
+        note_object(e, h->object);
+        /* A holder added is news once: one that held it before and comes back (its
+         * reach wavering at the lead) changes nothing an operator reads. */
+        if (!w->per_object && !known)
             fmt(chg, sizeof chg, "track %" PRIu64 " added", h->track_id);
         else if (was != h->track_id)
             fmt(chg, sizeof chg, "holder replaced: track %" PRIu64 " %s track %" PRIu64, was,
@@ -641,6 +822,14 @@ dw_status dw__book_want(dw__book *b, const dw__holder *h, const dw__want *w, int
     e->lapse_us = INT64_MIN;
     c->track_id = h->track_id;
     c->mark = b->hmark[h->slot];
+    if (w->hold_only) {
+        /* renewed as it stands: a new holder is said, the ETA and point are kept */
+        if (chg[0]) {
+            fill_holder(e, h, w->per_object);
+            emit(b, e, DW_ALERT_UPDATED, now, chg, NULL);
+        }
+        return DW_OK;
+    }
     /* Once there, the arrival stays where it was: an object sitting in a region must
      * not move its ETA forward with every update. */
     if (!(c->eta_us != INT64_MIN && c->eta_us <= now && w->eta_us != INT64_MIN && w->eta_us <= now))
@@ -708,9 +897,11 @@ dw_status dw__book_standalone(dw__book *b, const dw__holder *h, const dw__want *
         return DW_ERR_INVALID;
     uint64_t obj = w->per_object && h ? h->object : 0;
     uint64_t k = key_of(w->kind, w->area_id, obj);
-    uint32_t ei = map_find(b, k, w->kind, w->area_id, obj);
+    uint32_t ei = book_lookup(b, k, w->kind, w->area_id, obj, now);
     if (ei == NONE)
         return raise_new(b, h, w, obj, k, 1, clear_at_us, now);
+    if (b->e[ei].closed)
+        return reopen(b, ei, h, w, clear_at_us, now, "again");
     b->e[ei].clear_at_us = clear_at_us;
     return DW_OK;
 }
@@ -719,7 +910,7 @@ const dw_alert *dw__book_find(const dw__book *b, dw_alert_kind kind, const char 
                               uint64_t object)
 {
     uint32_t ei = map_find(b, key_of(kind, area_id, object), kind, area_id, object);
-    return ei == NONE ? NULL : &b->e[ei].pub;
+    return ei == NONE || b->e[ei].closed ? NULL : &b->e[ei].pub;
 }
 
 int dw__book_holds(const dw__book *b, uint32_t slot, dw_alert_kind kind, const char *area_id,
@@ -728,15 +919,15 @@ int dw__book_holds(const dw__book *b, uint32_t slot, dw_alert_kind kind, const c
     uint32_t ei = map_find(b, key_of(kind, area_id, object), kind, area_id, object);
     if (ei == NONE)
         return 0;
-    uint32_t ci = claim_of(b, slot, ei);
-    return ci != NONE && b->cl[ci].active;
+    /* a suspended claim counts: the track that continues an ended one holds what it held */
+    return claim_of(b, slot, ei) != NONE;
 }
 
 int dw__book_clear(dw__book *b, dw_alert_kind kind, const char *area_id, uint64_t object,
                    int64_t now, const char *why)
 {
     uint32_t ei = map_find(b, key_of(kind, area_id, object), kind, area_id, object);
-    if (ei == NONE)
+    if (ei == NONE || b->e[ei].closed)
         return 0;
     ent_clear(b, ei, now, why);
     return 1;
@@ -749,15 +940,35 @@ void dw__book_sweep(dw__book *b, int64_t now)
         ent *e = &b->e[i];
         if (!e->in_use)
             continue;
+        if (e->closed) {
+            if (e->n_alive == 0 && (double)(now - e->wanted_us) * 1e-6 >= b->c.suppress_s)
+                ent_forget(b, i);
+            continue;
+        }
         if (e->standalone) {
             if (e->clear_at_us != INT64_MAX && now >= e->clear_at_us)
                 ent_clear(b, i, now, "its time is up");
-        } else if (e->n_active == 0 && e->lapse_us != INT64_MIN && now - e->lapse_us >= after) {
+        } else if (e->n_claims == 0 && e->lapse_us != INT64_MIN && now - e->lapse_us >= after) {
+            /* (a suspended claim holds it back: its track may still be continued) */
             char why[64];
             fmt(why, sizeof why, "no drone threat has held it for %.0f s",
                      (double)(now - e->lapse_us) * 1e-6);
             ent_clear(b, i, now, why);
         }
+    }
+}
+
+void dw__book_object_gone(dw__book *b, uint64_t object)
+{
+    for (uint32_t i = 0; i < b->hw_e; i++) {
+        ent *e = &b->e[i];
+        if (!e->in_use)
+            continue;
+        for (int k = 0; k < e->n_objs; k++)
+            if (e->objs[k] == object && e->obj_alive[k]) {
+                e->obj_alive[k] = 0;
+                e->n_alive--;
+            }
     }
 }
 

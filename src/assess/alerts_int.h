@@ -9,8 +9,19 @@
  * An alert without an active claim lapses and is cleared clear_after_s later unless a
  * claim comes back first: that is the hysteresis. A holder whose track ended has its
  * claims suspended (not holding, but remembered), so that a track continuing it renews
- * them as "holder replaced" instead of raising anew. Standalone alerts (debris_zone,
- * sensor_down) have no claims and are cleared at a set time or on request.
+ * them as "holder replaced" instead of raising anew; an alert is not cleared while such a
+ * suspended claim remains (dw__book_drop ends it when no continuation can come).
+ * Standalone alerts (debris_zone, sensor_down) have no claims and are cleared at a set
+ * time or on request.
+ *
+ * A cleared alert is remembered (closed) under its key while an object it was about still
+ * lives (dw__book_object_gone says when one is gone for good) and for suppress_s after
+ * its clear or the last want it turned down: wanted again in that time it is not raised
+ * anew; it is reopened, same id, when the situation is clearly worse than anything it
+ * said (book_worse in alerts.c: a higher severity than it ever had, a new event, a new
+ * holder of an area alert, the raise criterion met with half its lead, a path half as
+ * far), and otherwise stays cleared (counted as suppressed). A standalone one is
+ * reopened when raised again.
  *
  * Memory: pools (alerts, claims, per-holder list heads) and one open-addressing index,
  * grown by doubling; in the steady state nothing is allocated.
@@ -29,6 +40,7 @@ typedef struct dw__book_config {
     double clear_after_s;
     double eta_update_s;
     double eta_update_frac;             /* of the time left to the ETA                */
+    double suppress_s;                  /* a cleared alert is remembered this long     */
     size_t alerts_hint, claims_hint;    /* pool sizes at start (grown when needed)     */
     /* The home alert region a point is in, into buf ("" when none); may be NULL. */
     void (*region_of)(void *ctx, double lat_deg, double lon_deg, char *buf, size_t cap);
@@ -56,6 +68,12 @@ typedef struct dw__want {
     double lat_deg, lon_deg, radius_m;
     dw_alert_severity severity;
     double approach_m;                  /* protected_zone: closest approach to centre  */
+    double lead_s;                      /* how far ahead the raise criterion now puts it
+                                           (s; 0 when there), NAN when not lead-based  */
+    double raise_lead_s;                /* the lead the kind is raised at (s)          */
+    int hold_only;                      /* renew a claim the holder has, as it stands
+                                           (its ETA and point not from this want): the
+                                           prediction it would come from is not known */
     const char *detail;                 /* a few words for the reason (may be NULL)    */
 } dw__want;
 
@@ -82,15 +100,19 @@ void dw__book_drop(dw__book *b, uint32_t slot, int64_t now_us);
 dw_status dw__book_standalone(dw__book *b, const dw__holder *h, const dw__want *w,
                               int64_t clear_at_us, int64_t now_us);
 
-/* The alert in force under this key, or NULL. */
+/* The alert in force under this key, or NULL (a cleared one is not in force). */
 const dw_alert *dw__book_find(const dw__book *b, dw_alert_kind kind, const char *area_id,
                               uint64_t object);
-/* Does the holder have an active claim on it? */
+/* Does the holder have a claim on it (active, or suspended since its track ended)? */
 int dw__book_holds(const dw__book *b, uint32_t slot, dw_alert_kind kind, const char *area_id,
                    uint64_t object);
 /* Clears the alert under this key now, with the reason; 1 when there was one. */
 int dw__book_clear(dw__book *b, dw_alert_kind kind, const char *area_id, uint64_t object,
                    int64_t now_us, const char *why);
+
+/* The object (a chain of tracks) is gone for good: the cleared alerts about it are
+ * remembered suppress_s more, no longer for its life. */
+void dw__book_object_gone(dw__book *b, uint64_t object);
 
 /* Clears what has lapsed (no holder for clear_after_s) or reached its clear time. */
 void dw__book_sweep(dw__book *b, int64_t now_us);

@@ -48,7 +48,14 @@ typedef struct slot {
     double prev_lat, prev_lon;
     int64_t prev_t;
     double cross_lat, cross_lon;
-    int threat, was_confirmed;
+    int threat, was_confirmed, ever_threat;
+    int entry_check;                    /* first seen over the home country: did it
+                                           come in? (decided once its velocity is)    */
+    double first_lat, first_lon;
+    int64_t first_t;
+    double entry_in_m;                  /* how far in it was first seen (0: it was
+                                           seen crossing)                             */
+    char entry_detail[48];
     int debris_pending, debris_raised;
     dw_alert debris;                    /* the zone, computed at the end              */
     char debris_area[DW_ASSESS_ID_MAX];
@@ -108,7 +115,7 @@ void dw_assess_config_default(dw_assess_config *c)
     c->region_kinds = "region";
     c->site_kinds = "airport,power_plant,base,city";
     c->airport_kinds = "airport";
-    c->horizon_s = 900;
+    c->horizon_s = 1800;                /* warn_lead_s x hold_factor: what is held */
     c->imminent_s = 300;
     c->warn_lead_s = 900;
     c->clear_after_s = 180;
@@ -121,8 +128,8 @@ void dw_assess_config_default(dw_assess_config *c)
     c->score_tau_s = 600;
     c->eta_update_s = 30;
     c->eta_update_frac = 0.1;
-    c->hold_factor = 1.2;
-    c->continue_window_s = 60;
+    c->hold_factor = 2.0;
+    c->continue_window_s = 180;
     c->continue_gate_m = 1500;
     c->continue_speed_frac = 0.25;
     c->continue_dv_mps = 25;
@@ -136,6 +143,9 @@ void dw_assess_config_default(dw_assess_config *c)
     c->coverage_window_s = 3600;
     c->edge_ahead_m = 5000;
     c->tracks_hint = 1024;
+    c->drone_prob_hold = 0.3;
+    c->suppress_s = 1800;
+    c->entry_gate_m = 5000;
 }
 
 static void seterr(char *err, size_t errlen, const char *msg)
@@ -145,6 +155,9 @@ static void seterr(char *err, size_t errlen, const char *msg)
 }
 
 static int pos_finite(double v) { return v >= 0 && isfinite(v); }
+
+/* A variance as given, 0 when it is not one. */
+static double pos_or0(double v) { return v > 0 && isfinite(v) ? v : 0; }
 
 static void metres_per_deg(double lat_deg, double *kx, double *ky)
 {
@@ -378,7 +391,9 @@ dw_status dw_assess_create(const dw_assess_config *cfg, const dw_assess_sink *si
         !pos_finite(c->continue_dalt_m) || !(c->track_timeout_s > 0) || !pos_finite(c->debris_hold_s) ||
         !pos_finite(c->debris_keep_s) || !pos_finite(c->debris_min_speed_mps) ||
         !isfinite(c->ground_alt_m) || !(c->coverage_cell_deg >= 0.001 && c->coverage_cell_deg <= 1) ||
-        !pos_finite(c->coverage_window_s) || !pos_finite(c->edge_ahead_m)) {
+        !pos_finite(c->coverage_window_s) || !pos_finite(c->edge_ahead_m) ||
+        !(c->drone_prob_hold >= 0 && c->drone_prob_hold <= c->drone_prob_min) ||
+        !pos_finite(c->suppress_s) || !pos_finite(c->entry_gate_m)) {
         seterr(err, errlen, "assess: a configuration value is out of range (docs/assessment.md lists "
                             "each key and its range)");
         return DW_ERR_INVALID;
@@ -434,6 +449,7 @@ dw_status dw_assess_create(const dw_assess_config *cfg, const dw_assess_sink *si
     dw__book_config bc = {.clear_after_s = c->clear_after_s,
                           .eta_update_s = c->eta_update_s,
                           .eta_update_frac = c->eta_update_frac,
+                          .suppress_s = c->suppress_s,
                           .alerts_hint = hint / 4,
                           .claims_hint = hint * 4,
                           .region_of = region_of,
@@ -628,21 +644,37 @@ static void end_track(dw_assess *a, uint32_t si, const dw_track *dead, int timed
         s->last.cls = keep.cls;
         s->last.affiliation = keep.affiliation;
     }
-    s->debris_pending = 1;
-    if (a->c.debris_hold_s <= 0)
-        raise_debris(a, si);
+    s->debris_pending = 1;               /* raised by the sweep: continuation_over */
+}
+
+/* Can no track continue this ended one any more? A new track may begin up to
+ * continue_window_s after the old one's last measurement, and is published once
+ * confirmed, normally within debris_hold_s: a debris zone waits for this. The state
+ * itself is kept debris_hold_s longer (slack = 1), for a track confirmed late: it
+ * continues the object and withdraws the zone. */
+static int continuation_over(const dw_assess *a, const slot *s, int64_t now, int slack)
+{
+    const int64_t hold = (int64_t)llround(a->c.debris_hold_s * 1e6);
+    const int64_t window = (int64_t)llround(a->c.continue_window_s * 1e6);
+    return now - s->ended_us >= hold && now - s->last_update_us >= window + (1 + slack) * hold;
 }
 
 /* ---- continuation --------------------------------------------------------------------- */
 
 /* The state a new track continues, or NONE: one that stopped updating at most
- * continue_window_s before, not updated since the new one began, whose predicted
- * position is within the gate of the new one, with a compatible velocity and altitude;
- * the nearest relative to its gate wins. */
+ * continue_window_s before the new one began (the time the drone went unseen), not
+ * updated since, whose predicted position is within the gate of the new one, with a
+ * compatible velocity and altitude; the nearest relative to its gate wins. A young
+ * track's velocity rests on a few plots (its sigma is often 30-60 m/s): the velocity
+ * test allows k sigma of the difference on top of continue_dv_mps, so that it refuses
+ * only what the two estimates really say is another course. */
 static uint32_t find_predecessor(const dw_assess *a, const dw_track *t)
 {
     const dw_assess_config *c = &a->c;
     int64_t begun = t->first_us > 0 && t->first_us <= t->t_us ? t->first_us : t->t_us;
+    const double sv_new2 = dw_threat_max_eig2(t->cov_vel_enu[0][0], t->cov_vel_enu[0][1],
+                                              t->cov_vel_enu[1][1]);
+    const dw_threat_config *tc = dw_threat_config_of(a->tx);
     uint32_t best = NONE;
     double best_r = INFINITY;
     for (uint32_t i = 0; i < a->hw_s; i++) {
@@ -653,11 +685,12 @@ static uint32_t find_predecessor(const dw_assess *a, const dw_track *t)
             continue;
         if (s->last_update_us > begun)
             continue;
-        double gap = (double)(t->t_us - s->last_update_us) * 1e-6;
-        if (!(gap > 0 && gap <= c->continue_window_s))
+        double unseen = (double)(begun - s->last_update_us) * 1e-6;
+        if (!(unseen <= c->continue_window_s))
             continue;
         const dw_track *o = &s->last;
         double dt = (double)(t->t_us - o->t_us) * 1e-6;
+        double flown_s = (double)(t->t_us - s->last_update_us) * 1e-6;
         double ve = o->vel_enu_mps[0], vn = o->vel_enu_mps[1], vo = hypot(ve, vn);
         double kx, ky;
         metres_per_deg(o->lat_deg, &kx, &ky);
@@ -665,18 +698,26 @@ static uint32_t find_predecessor(const dw_assess *a, const dw_track *t)
         double dn = (t->lat_deg - o->lat_deg) * ky - vn * dt;
         double d = hypot(de, dn);
         double sp = sqrt(dw_threat_max_eig2(o->cov_pos_enu[0][0], o->cov_pos_enu[0][1], o->cov_pos_enu[1][1]));
-        double sv = sqrt(dw_threat_max_eig2(o->cov_vel_enu[0][0], o->cov_vel_enu[0][1], o->cov_vel_enu[1][1]));
-        dw_threat_config tc = *dw_threat_config_of(a->tx);
-        double gate = c->continue_gate_m + c->k_sigma * dw_threat_sigma_m(&tc, sp, sv, dt) +
-                      c->continue_speed_frac * vo * gap;
+        double sv2 = dw_threat_max_eig2(o->cov_vel_enu[0][0], o->cov_vel_enu[0][1], o->cov_vel_enu[1][1]);
+        double gate = c->continue_gate_m + c->k_sigma * dw_threat_sigma_m(tc, sp, sqrt(sv2), dt) +
+                      c->continue_speed_frac * vo * flown_s;
         if (!(d <= gate))
             continue;
         double dv = hypot(t->vel_enu_mps[0] - ve, t->vel_enu_mps[1] - vn);
-        double dv_max = c->continue_dv_mps > 0.5 * vo ? c->continue_dv_mps : 0.5 * vo;
+        double dv_max = (c->continue_dv_mps > 0.5 * vo ? c->continue_dv_mps : 0.5 * vo) +
+                        c->k_sigma * sqrt(sv2 + sv_new2);
         if (!(dv <= dv_max))
             continue;
+        /* A transponder says who it is: two different ICAO addresses are two aircraft,
+         * and a drone threat does not continue as a track that answers. */
+        if (t->icao && o->icao && t->icao != o->icao)
+            continue;
+        if (s->threat && (t->icao || t->callsign[0] || t->mode3a))
+            continue;
         double dalt = fabs(t->alt_m - (o->alt_m + o->vel_enu_mps[2] * dt));
-        if (!(dalt <= c->continue_dalt_m))
+        double va = pos_or0(o->cov_pos_enu[2][2]) + pos_or0(t->cov_pos_enu[2][2]) +
+                    dt * dt * pos_or0(o->cov_vel_enu[2][2]);
+        if (!(dalt <= c->continue_dalt_m + c->k_sigma * sqrt(va)))
             continue;
         double r = d / gate;
         if (r < best_r) {
@@ -718,6 +759,10 @@ static uint32_t new_state(dw_assess *a, const dw_track *t)
     s->track_id = t->id;
     s->object = t->id;
     s->first_us = t->t_us;
+    s->entry_check = 1;
+    s->first_lat = t->lat_deg;
+    s->first_lon = t->lon_deg;
+    s->first_t = t->t_us;
     dw_class_state_init(&s->cs);
     s->aff = (unsigned)t->affiliation < DW_NAFFILIATIONS ? t->affiliation : DW_AFF_PENDING;
     s->facts.crossed_us = INT64_MIN;
@@ -739,19 +784,32 @@ static int class_mature(const dw_assess *a, const slot *s)
 }
 
 /* A drone threat: probably a drone, on kinematic evidence (a small radar echo alone is
- * not yet a drone), and not known to be friendly or neutral. */
+ * not yet a drone), not known to be friendly or neutral, and without a transponder (an
+ * ICAO address, a callsign or a Mode 3/A code, ever: a crewed aircraft, whatever its
+ * first seconds of velocity looked like). THREAT_RAISE at drone_prob_min or more; once
+ * one, it stays one down to drone_prob_hold, THREAT_HOLD: it holds what it has raised
+ * and raises nothing new, so that a drone probability wavering about drone_prob_min (a
+ * track break, a noisy stretch) does not drop and raise its alerts. */
+enum { THREAT_NONE = 0, THREAT_HOLD = 1, THREAT_RAISE = 2 };
+
 static int is_threat(const dw_assess *a, const slot *s)
 {
     dw_affiliation f = s->aff;
-    return s->facts.drone_prob >= a->c.drone_prob_min && class_mature(a, s) &&
-           f != DW_AFF_FRIEND && f != DW_AFF_ASSUMED_FRIEND && f != DW_AFF_NEUTRAL;
+    if (f == DW_AFF_FRIEND || f == DW_AFF_ASSUMED_FRIEND || f == DW_AFF_NEUTRAL)
+        return THREAT_NONE;
+    if ((s->cs.ident & (DW_CLASS_IDENT_ICAO | DW_CLASS_IDENT_SSR)) || !class_mature(a, s))
+        return THREAT_NONE;
+    if (s->facts.drone_prob >= a->c.drone_prob_min)
+        return THREAT_RAISE;
+    return s->threat && s->facts.drone_prob >= a->c.drone_prob_hold ? THREAT_HOLD : THREAT_NONE;
 }
 
-/* Within lead_s, or within lead_s x hold_factor while it already holds it. */
-static int within(const dw_assess *a, uint32_t si, double lead_s, double limit_s, dw_alert_kind k,
-                  const char *area, uint64_t object)
+/* Raised within lead_s (when the path rests on a known velocity: may_raise), held
+ * within lead_s x hold_factor while it already holds it. */
+static int within(const dw_assess *a, uint32_t si, double lead_s, double limit_s, int may_raise,
+                  dw_alert_kind k, const char *area, uint64_t object)
 {
-    if (lead_s <= limit_s)
+    if (lead_s <= limit_s && may_raise)
         return 1;
     if (lead_s > limit_s * a->c.hold_factor)
         return 0;
@@ -769,6 +827,7 @@ static void want_init(dw__want *w, dw_alert_kind k, const char *area, const char
     w->eta_us = w->event_us = INT64_MIN;
     w->lat_deg = w->lon_deg = NAN;
     w->approach_m = NAN;
+    w->lead_s = NAN;
     w->severity = DW_ALERT_WARNING;
 }
 
@@ -785,18 +844,38 @@ static dw_status hold_alerts(dw_assess *a, uint32_t si, const dw_track *t, int c
         goto done;
     dw__want w;
     const double imm = a->c.imminent_s, warn = a->c.warn_lead_s;
-    if (!th->inside_home && th->cross_eta_us != INT64_MIN) {
+    const int crossed = s->facts.crossed_into_home;
+    /* A threat held only by drone_prob_hold raises nothing new; neither does a path
+     * predicted from a velocity the tracker has not estimated yet (a young track: its
+     * reach is a cone of 50 km): both hold what the object holds, the latter as it stands
+     * (its ETAs and points are not taken from that path). */
+    const int raise_ok = s->threat == THREAT_RAISE;
+    const int vel_known = dw_classify_velocity_known(t);
+    const int known = raise_ok && vel_known;
+    /* The imminent warning is for an object that has not crossed yet: one that has is
+     * a violation (held while it flies along the border, reopened if it comes back). */
+    if (!th->inside_home && !crossed && th->cross_eta_us != INT64_MIN) {
         double lead = (double)(th->cross_eta_us - t->t_us) * 1e-6;
-        if (within(a, si, lead, imm, DW_ALERT_BORDER_IMMINENT, a->home, s->object)) {
+        if (within(a, si, lead, imm, known, DW_ALERT_BORDER_IMMINENT, a->home, s->object)) {
             want_init(&w, DW_ALERT_BORDER_IMMINENT, a->home, a->home_name, 1);
             w.eta_us = th->cross_eta_us;
             w.lat_deg = th->cross_lat_deg;
             w.lon_deg = th->cross_lon_deg;
+            w.lead_s = lead;
+            w.raise_lead_s = imm;
+            w.hold_only = !vel_known;
             if ((st = dw__book_want(a->book, &h, &w, now)) != DW_OK)
                 goto done;
         }
     }
-    if (th->inside_home && s->facts.crossed_into_home) {
+    /* The violation holds while the object is over the home country, and while it flies
+     * just outside with its path coming back in within imminent_s x hold_factor. */
+    const int holds_bv = crossed && dw__book_holds(a->book, si, DW_ALERT_BORDER_VIOLATION,
+                                                   a->home, s->object);
+    if (crossed &&
+        ((th->inside_home && (raise_ok || holds_bv)) ||
+         (holds_bv && th->cross_eta_us != INT64_MIN &&
+          (double)(th->cross_eta_us - t->t_us) * 1e-6 <= imm * a->c.hold_factor))) {
         if (crossed_now)
             dw__book_clear(a->book, DW_ALERT_BORDER_IMMINENT, a->home, s->object, now,
                            "it crossed: see the border_violation");
@@ -805,6 +884,7 @@ static dw_status hold_alerts(dw_assess *a, uint32_t si, const dw_track *t, int c
         w.lat_deg = s->cross_lat;
         w.lon_deg = s->cross_lon;
         w.severity = DW_ALERT_CRITICAL;
+        w.detail = s->entry_in_m > 0 ? s->entry_detail : NULL;
         if ((st = dw__book_want(a->book, &h, &w, now)) != DW_OK)
             goto done;
     }
@@ -812,50 +892,71 @@ static dw_status hold_alerts(dw_assess *a, uint32_t si, const dw_track *t, int c
         const dw_threat_reach *r = &th->reach[i];
         const dw_geog_feature *f = dw_geog_get(a->g, (size_t)r->feature);
         double lead = (double)(r->eta_us - t->t_us) * 1e-6;
+        if (lead < 0 || r->inside_now)
+            lead = 0;
         if (r->is_site) {
-            if (within(a, si, lead, warn, DW_ALERT_PROTECTED_ZONE, f->id, s->object)) {
+            if (within(a, si, lead, warn, known, DW_ALERT_PROTECTED_ZONE, f->id, s->object)) {
                 want_init(&w, DW_ALERT_PROTECTED_ZONE, f->id, f->name, 1);
                 w.eta_us = r->arrive_us;
                 w.lat_deg = t->lat_deg;
                 w.lon_deg = t->lon_deg;
                 w.approach_m = r->approach_m;
                 w.severity = lead <= imm ? DW_ALERT_CRITICAL : DW_ALERT_WARNING;
+                w.lead_s = lead;
+                w.raise_lead_s = warn;
+                w.hold_only = !vel_known;
                 if ((st = dw__book_want(a->book, &h, &w, now)) != DW_OK)
                     goto done;
             }
             if (((a->airport_mask >> f->kind_index) & 1u) &&
-                within(a, si, lead, warn, DW_ALERT_AIRSPACE_CLOSURE, f->id, 0)) {
+                within(a, si, lead, warn, known, DW_ALERT_AIRSPACE_CLOSURE, f->id, 0)) {
                 want_init(&w, DW_ALERT_AIRSPACE_CLOSURE, f->id, f->name, 0);
                 w.eta_us = r->arrive_us;
                 w.lat_deg = f->lat_deg;
                 w.lon_deg = f->lon_deg;
                 w.radius_m = f->radius_m;
+                w.approach_m = r->approach_m;
+                w.lead_s = lead;
+                w.raise_lead_s = warn;
+                w.hold_only = !vel_known;
                 if ((st = dw__book_want(a->book, &h, &w, now)) != DW_OK)
                     goto done;
             }
-        } else if (r->inside_now ||
-                   within(a, si, lead, warn, DW_ALERT_REGIONAL_WARNING, f->id, 0)) {
+        } else if (within(a, si, lead, warn, r->inside_now ? raise_ok : known,
+                          DW_ALERT_REGIONAL_WARNING, f->id, 0)) {
             want_init(&w, DW_ALERT_REGIONAL_WARNING, f->id, f->name, 0);
             w.eta_us = r->arrive_us;
             w.lat_deg = f->lat_deg;
             w.lon_deg = f->lon_deg;
+            w.approach_m = r->approach_m;
+            w.lead_s = lead;
+            w.raise_lead_s = warn;
+            w.hold_only = !vel_known && !r->inside_now;
             if ((st = dw__book_want(a->book, &h, &w, now)) != DW_OK)
                 goto done;
         }
     }
-    for (int i = 0; i < th->n_crossings; i++) {
-        const dw_threat_crossing *xc = &th->crossings[i];
+    /* Neighbour notices: Poland tells its neighbours what leaves its airspace towards
+     * them. Only while over the home country, and only for the country the path leaves
+     * it into (the first one entered); what a threat does beyond that is that
+     * neighbour's to tell. */
+    if (th->inside_home && th->n_crossings > 0) {
+        const dw_threat_crossing *xc = &th->crossings[0];
         const dw_geog_feature *f = dw_geog_get(a->g, (size_t)xc->feature);
         double lead = (double)(xc->eta_us - t->t_us) * 1e-6;
-        if (!xc->country[0] || !within(a, si, lead, warn, DW_ALERT_NEIGHBOUR_NOTICE, f->id, s->object))
-            continue;
-        want_init(&w, DW_ALERT_NEIGHBOUR_NOTICE, f->id, f->name, 1);
-        memcpy(w.neighbour, xc->country, 3);
-        w.eta_us = xc->eta_us;
-        w.lat_deg = xc->lat_deg;
-        w.lon_deg = xc->lon_deg;
-        if ((st = dw__book_want(a->book, &h, &w, now)) != DW_OK)
-            goto done;
+        if (xc->country[0] &&
+            within(a, si, lead, warn, known, DW_ALERT_NEIGHBOUR_NOTICE, f->id, s->object)) {
+            want_init(&w, DW_ALERT_NEIGHBOUR_NOTICE, f->id, f->name, 1);
+            memcpy(w.neighbour, xc->country, 3);
+            w.eta_us = xc->eta_us;
+            w.lat_deg = xc->lat_deg;
+            w.lon_deg = xc->lon_deg;
+            w.lead_s = lead;
+            w.raise_lead_s = warn;
+            w.hold_only = !vel_known;
+            if ((st = dw__book_want(a->book, &h, &w, now)) != DW_OK)
+                goto done;
+        }
     }
 done:
     /* On a failure the claims not renewed are kept rather than released: the next
@@ -863,6 +964,56 @@ done:
     if (st == DW_OK)
         dw__book_end(a->book, si, now);
     return st;
+}
+
+/* ---- a track first seen inside ------------------------------------------------------------ */
+
+/* A track first seen over the home country (not a continuation: a new object) came in
+ * unseen, or was launched inside. Once its velocity says where it is going (known:
+ * dw_classify_velocity_known, and moving), the line back from where it was first seen along
+ * that velocity decides: when it leaves the home country within entry_gate_m, the
+ * object crossed into it there, at the instant its speed puts it on the border, and it
+ * came from the country behind. Deeper in, or not moving, or no known velocity within
+ * continue_window_s of its first report: launched inside, or not known. 1 when it crossed. */
+static int entry_seen_inside(dw_assess *a, slot *s, const dw_track *t, const dw_threat *th)
+{
+    dw_assess_facts *f = &s->facts;
+    if (f->crossed_into_home || (!s->has_prev && !th->inside_home) ||
+        (double)(t->t_us - s->first_t) * 1e-6 > a->c.continue_window_s) {
+        s->entry_check = 0;
+        return 0;
+    }
+    if (!th->inside_home)
+        return 0;
+    double ve = t->vel_enu_mps[0], vn = t->vel_enu_mps[1], v = hypot(ve, vn);
+    if (!(v >= a->c.debris_min_speed_mps) || !dw_classify_velocity_known(t))
+        return 0;                       /* not yet known where it is going */
+    s->entry_check = 0;
+    const double L = a->c.entry_gate_m;
+    double kx, ky;
+    metres_per_deg(s->first_lat, &kx, &ky);
+    double blat = s->first_lat - vn / v * L / ky, blon = s->first_lon - ve / v * L / kx;
+    if (dw_geog_contains(a->g, (size_t)a->home_feat, blat, blon))
+        return 0;                       /* deeper in than the gate: launched inside? */
+    int cr = 0;
+    dw_geog_crossing c;
+    if (dw_geog_first_crossing(a->g, (size_t)a->home_feat, blat, blon, s->first_lat, s->first_lon,
+                               &cr, &c) != DW_OK || !cr)
+        return 0;
+    double in_m = (1.0 - c.frac) * L;
+    f->crossed_into_home = 1;
+    f->crossed_us = s->first_t - (int64_t)llround(in_m / v * 1e6);
+    s->cross_lat = c.lat_deg;
+    s->cross_lon = c.lon_deg;
+    s->entry_in_m = in_m > 1 ? in_m : 1;
+    snprintf(s->entry_detail, sizeof s->entry_detail, "(first seen %.1f km inside)", in_m * 1e-3);
+    size_t ci;
+    char from[3] = "";
+    if (dw_geog_which(a->g, a->country_mask, blat, blon, &ci, 1) >= 1)
+        country_code(a, (int)ci, from);
+    if (from[0] && (!f->origin[0] || !strcmp(f->origin, a->home)))
+        memcpy(f->origin, from, 3);
+    return 1;
 }
 
 /* ---- one update ------------------------------------------------------------------------- */
@@ -895,8 +1046,9 @@ static dw_status assess_update(dw_assess *a, uint32_t si, dw_track *t, const dw_
     f->cls = best;
     f->class_prob = (unsigned)best < DW_NCLASSES ? s->prob[best] : 0;
     f->drone_prob = dw_classify_drone_prob(s->prob);
-    f->cooperative = t->icao != 0 || t->rid[0] != 0 || t->partner_id[0] != 0;
-    f->has_squawk = hints && hints->mode3a != 0;
+    f->cooperative = (s->cs.ident & (DW_CLASS_IDENT_ICAO | DW_CLASS_IDENT_RID)) != 0 ||
+                     t->partner_id[0] != 0;
+    f->has_squawk = (s->cs.ident & DW_CLASS_IDENT_SSR) != 0;
     country_code(a, th->now_in, f->now_in);
     f->inside_home = th->inside_home;
     int crossed_now = 0;
@@ -917,13 +1069,16 @@ static dw_status assess_update(dw_assess *a, uint32_t si, dw_track *t, const dw_
         f->crossed_into_home = 1;
         crossed_now = 1;
     }
+    if (s->entry_check)
+        crossed_now |= entry_seen_inside(a, s, t, th);
     f->cross_eta_us = th->cross_eta_us;
     f->speed_mps = th->speed_mps;
     f->alt_m = t->alt_m;
     f->climb_mps = t->vel_enu_mps[2];
     f->n_threatened = 0;
+    const int64_t warn_us = (int64_t)llround(a->c.warn_lead_s * 1e6);
     for (int i = 0; i < th->n_reach && f->n_threatened < 8; i++) {
-        if (!th->reach[i].is_site)
+        if (!th->reach[i].is_site || th->reach[i].eta_us - t->t_us > warn_us)
             continue;
         f->threatened[f->n_threatened] = th->reach[i].feature;
         f->threatened_eta_us[f->n_threatened] = th->reach[i].arrive_us;
@@ -953,6 +1108,7 @@ static dw_status assess_update(dw_assess *a, uint32_t si, dw_track *t, const dw_
     t->v_aff.source = DW_SRC_ESTIMATED;
     t->v_aff.updated_us = t->t_us;
     s->threat = is_threat(a, s);
+    s->ever_threat |= s->threat;
 
     st = hold_alerts(a, si, t, crossed_now);
 
@@ -1128,7 +1284,6 @@ static void sweep(dw_assess *a)
 {
     const int64_t now = a->now;
     const int64_t timeout = (int64_t)llround(a->c.track_timeout_s * 1e6);
-    const int64_t hold = (int64_t)llround(a->c.debris_hold_s * 1e6);
     const int64_t window = (int64_t)llround(a->c.continue_window_s * 1e6);
     for (uint32_t i = 0; i < a->hw_s; i++) {
         slot *s = &a->s[i];
@@ -1139,10 +1294,12 @@ static void sweep(dw_assess *a)
         }
         if (s->state != S_ENDED)
             continue;
-        if (s->debris_pending && now - s->ended_us >= hold)
+        if (s->debris_pending && continuation_over(a, s, now, 0))
             raise_debris(a, i);
-        if (!s->debris_pending && now - s->ended_us > window) {
+        if (!s->debris_pending && now - s->ended_us > window && continuation_over(a, s, now, 1)) {
             dw__book_drop(a->book, i, now);
+            if (s->ever_threat)
+                dw__book_object_gone(a->book, s->object);
             slot_free(a, i);
         }
     }

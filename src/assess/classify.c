@@ -283,11 +283,15 @@ static uint32_t hints_ident(const dw_class_hints *h)
     return id;
 }
 
+/* What the track itself carries: an ICAO address or a callsign (Mode S, ADS-B: both come
+ * from a transponder), a Mode 3/A code, a Remote ID serial. */
 static uint32_t track_ident(const dw_track *t)
 {
     uint32_t id = 0;
-    if (t->icao)
+    if (t->icao || t->callsign[0])
         id |= DW_CLASS_IDENT_ICAO;
+    if (t->mode3a)
+        id |= DW_CLASS_IDENT_SSR;
     if (t->rid[0])
         id |= DW_CLASS_IDENT_RID;
     return id;
@@ -338,6 +342,22 @@ void dw_class_state_init(dw_class_state *s)
     s->last_heading_rad = NAN;
 }
 
+int dw_classify_velocity_known(const dw_track *t)
+{
+    if (!t)
+        return 0;
+    double a = t->cov_vel_enu[0][0], b = t->cov_vel_enu[0][1], c = t->cov_vel_enu[1][1];
+    if (isfinite(a) && isfinite(b) && isfinite(c) && (a > 0 || c > 0)) {
+        double m = 0.5 * (a + c), d = sqrt(0.25 * (a - c) * (a - c) + b * b);
+        return m + d <= DW_CLASSIFY_VEL_KNOWN_MPS * DW_CLASSIFY_VEL_KNOWN_MPS;
+    }
+    if (t->hits > 0 && t->hits < DW_CLASSIFY_VEL_KNOWN_HITS)
+        return 0;
+    if (t->first_us <= 0 || t->first_us > t->t_us)
+        return 1;                       /* nothing says how young it is */
+    return (double)(t->t_us - t->first_us) * 1e-6 >= DW_CLASSIFY_VEL_KNOWN_S;
+}
+
 int dw_class_is_drone(dw_class c)
 {
     return c == DW_CLASS_OWA_DRONE || c == DW_CLASS_DECOY || c == DW_CLASS_QUADCOPTER;
@@ -374,6 +394,12 @@ void dw_classify_update(const dw_classify_config *c, dw_class_state *s, const dw
     }
     s->ident |= track_ident(t);
     if (s->n > 0 && t->t_us <= s->last_us)
+        return;
+    /* Kinematics from a velocity the tracker has not estimated yet (a track's first
+     * plots) would say "hovering" or "80 m/s sideways": such an update is no kinematic
+     * evidence at all, and neither starts nor feeds the averages (mixing an
+     * altitude-only update into them would dilute what the others say). */
+    if (!dw_classify_velocity_known(t))
         return;
 
     /* The features of this update, and their measurement sigmas. */

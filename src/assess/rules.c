@@ -75,15 +75,17 @@ static const cdef conds[NK] = {
     [K_DRONE_PROB_MIN] = {"drone_prob_min", T_NUM, 0, 1, "0 to 1",
                           "the threshold of `drone` in this rule (needs `drone`)"},
     [K_COOPERATIVE] = {"cooperative", T_BOOL, 0, 0, "true or false",
-                       "it reports its own identity (ADS-B, Remote ID, a partner's track "
-                       "number) or not"},
+                       "it reports its own identity (ADS-B or Mode S: an ICAO address or a "
+                       "callsign; Remote ID; a partner's track number), now or before, or not"},
     [K_HAS_SQUAWK] = {"has_squawk", T_BOOL, 0, 0, "true or false",
-                      "an SSR Mode 3/A code was seen, or not"},
+                      "an SSR Mode 3/A code was seen (on the track or in its hints), or not"},
     [K_ORIGIN] = {"origin", T_COUNTRIES, 0, 0, "country codes",
-                  "it was first seen over one of these countries"},
+                  "it was first seen over one of these countries (a track first seen just "
+                  "inside the home country flying in: came from one of them)"},
     [K_ORIGIN_NOT] = {"origin_not", T_COUNTRIES, 0, 0, "country codes",
                       "it was first seen over none of them (at sea or outside every loaded "
-                      "country counts as none)"},
+                      "country counts as none; a track first seen just inside the home "
+                      "country flying in: came from none of them)"},
     [K_NOW_IN] = {"now_in", T_COUNTRIES, 0, 0, "country codes",
                   "it is over one of these countries now"},
     [K_NOW_IN_NOT] = {"now_in_not", T_COUNTRIES, 0, 0, "country codes",
@@ -96,7 +98,8 @@ static const cdef conds[NK] = {
                           "its predicted crossing into the home country is at most this far "
                           "ahead"},
     [K_THREATENS] = {"threatens", T_KINDS, 0, 0, "site kinds, or `any`",
-                     "its predicted path reaches a protected site of one of these kinds"},
+                     "its predicted path reaches a protected site of one of these kinds within "
+                     "warn_lead_s"},
     [K_THREATENS_WITHIN_S] = {"threatens_within_s", T_NUM, 0, 86400, "seconds",
                               "...and reaches it within this time (needs `threatens`)"},
     [K_AFFILIATION] = {"affiliation", T_AFFS, 0, 0, "affiliation words",

@@ -202,9 +202,10 @@ static flight bird(void)
                     .wander_len_m = 5000, .sig_v = 5, .sig_alt = 250, .sig_climb = 7.5};
 }
 
-/* Flies f for dur_s with reports every dt_s; the share of reports after min_track_s
- * whose class is one of want[] (n_want), the minimum and maximum drone probability over
- * them, and the final result. */
+/* Flies f for dur_s with reports every dt_s; the share of reports after min_track_s of
+ * kinematics (the first DW_CLASSIFY_VEL_KNOWN_S of a track without a velocity
+ * covariance are none: its velocity is not known yet) whose class is one of want[]
+ * (n_want), the minimum and maximum drone probability over them, and the final result. */
 typedef struct outcome {
     double share_want, share_drone, min_drone, max_drone;
     dw_class last;
@@ -232,7 +233,7 @@ static outcome run_flight(const flight *f, uint64_t seed, double dur_s, double d
         dw_class b;
         dw_classify_result(&c, &s, o.prob, &b);
         o.last = b;
-        if (t < c.min_track_s)
+        if (t < c.min_track_s + DW_CLASSIFY_VEL_KNOWN_S)
             continue;
         n++;
         for (int k = 0; k < n_want; k++)
@@ -455,6 +456,102 @@ static void one_outlier_does_not_flip(void **state)
             }
         }
         assert_true(before == DW_CLASS_DECOY || before == DW_CLASS_OWA_DRONE);
+    }
+}
+
+/* A velocity the tracker has not estimated is no evidence. dw_classify_velocity_known:
+ * by the covariance when the track gives one (sigma 50 m/s no, 10 m/s yes, the larger
+ * axis counting), else by plots and age (2 s old no, 8 s and 5 plots yes, 8 s and 2
+ * plots no, 2 plots of no given age no, a track that says neither yes). A Gerbera whose
+ * first three reports are a young track's guesses (0 m/s, 80 m/s sideways, sigma 50 m/s)
+ * ends in exactly the state of one that never had them; and an airliner taking off, its
+ * first reports at 0 m/s at 300 m (a hovering quadcopter's kinematics) with the velocity
+ * not yet known, is never a drone. */
+static void unknown_velocity_is_no_evidence(void **state)
+{
+    (void)state;
+    dw_track t;
+    dw_track_init(&t);
+    t.status = DW_TRACK_CONFIRMED;
+    t.t_us = T0_US + 8000000;
+    t.cov_vel_enu[0][0] = t.cov_vel_enu[1][1] = 2500;
+    assert_false(dw_classify_velocity_known(&t));
+    t.cov_vel_enu[0][0] = 100;
+    assert_false(dw_classify_velocity_known(&t));   /* the worse axis */
+    t.cov_vel_enu[1][1] = 100;
+    assert_true(dw_classify_velocity_known(&t));
+    memset(t.cov_vel_enu, 0, sizeof t.cov_vel_enu);
+    t.first_us = t.t_us - 2000000;
+    t.hits = 5;
+    assert_false(dw_classify_velocity_known(&t));
+    t.first_us = t.t_us - 8000000;
+    assert_true(dw_classify_velocity_known(&t));
+    t.hits = 2;
+    assert_false(dw_classify_velocity_known(&t));
+    t.first_us = 0;
+    assert_false(dw_classify_velocity_known(&t));   /* 2 plots, age not given */
+    t.hits = 0;
+    assert_true(dw_classify_velocity_known(&t));    /* says neither */
+    assert_false(dw_classify_velocity_known(NULL));
+
+    dw_classify_config c;
+    dw_classify_config_default(&c);
+    dw_class_state with, without;
+    dw_class_state_init(&with);
+    dw_class_state_init(&without);
+    flight f = gerbera();
+    f.cov_vel = 1;
+    flyer y;
+    fly_init(&y, &f, 11, 0, 0);
+    for (int k = 0; k <= 60; k++) {
+        dw_truth tr;
+        dw_track tk;
+        fly_step(&y, 5, T0_US + k * 5000000LL, &tr, &tk);
+        if (k < 3) {
+            tk.vel_enu_mps[0] = k == 1 ? 80 : 0;
+            tk.vel_enu_mps[1] = 0;
+            tk.cov_vel_enu[0][0] = tk.cov_vel_enu[1][1] = 2500;
+            dw_classify_update(&c, &with, &tk, NULL);
+            continue;
+        }
+        dw_classify_update(&c, &with, &tk, NULL);
+        dw_classify_update(&c, &without, &tk, NULL);
+    }
+    assert_int_equal(with.n, without.n);
+    assert_true(with.first_us == without.first_us);
+    for (int k = 0; k < DW_NCLASSES; k++)
+        assert_true(with.logl[k] == without.logl[k]);
+    assert_true(with.max_speed_mps == without.max_speed_mps);
+
+    /* the airliner taking off */
+    dw_class_state s;
+    dw_class_state_init(&s);
+    for (int k = 0; k <= 60; k++) {
+        dw_track tk;
+        dw_track_init(&tk);
+        tk.id = 2;
+        tk.status = DW_TRACK_CONFIRMED;
+        tk.t_us = T0_US + k * 5000000LL;
+        tk.first_us = T0_US;
+        tk.hits = (uint32_t)(3 + 2 * k);
+        tk.lat_deg = LAT0;
+        tk.lon_deg = LON0;
+        double v = k < 3 ? 0 : fmin(70 + 4.0 * k, 128);      /* 250 kt below FL100 */
+        tk.vel_enu_mps[0] = v;
+        tk.vel_enu_mps[2] = k < 3 ? 0 : 10;
+        tk.alt_m = 300 + 50.0 * k;
+        tk.cov_pos_enu[0][0] = tk.cov_pos_enu[1][1] = 3600;
+        tk.cov_pos_enu[2][2] = 3600;
+        double sv = k < 3 ? 50 : 6;
+        tk.cov_vel_enu[0][0] = tk.cov_vel_enu[1][1] = sv * sv;
+        tk.cov_vel_enu[2][2] = 4;
+        dw_classify_update(&c, &s, &tk, NULL);
+        float p[DW_NCLASSES];
+        dw_class b;
+        dw_classify_result(&c, &s, p, &b);
+        NOTE("airliner taking off, report %d: %s, P(drone) %.3f\n", k, dw_class_name(b),
+             dw_classify_drone_prob(p));
+        assert_true(dw_classify_drone_prob(p) < 0.5);
     }
 }
 
@@ -857,6 +954,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(helicopter_with_squawk),
         cmocka_unit_test(quadcopter_with_remote_id),
         cmocka_unit_test(one_outlier_does_not_flip),
+        cmocka_unit_test(unknown_velocity_is_no_evidence),
         cmocka_unit_test(nothing_is_impossible),
         cmocka_unit_test(classifier_scores_move_it),
         cmocka_unit_test(hints_each_do_their_part),
