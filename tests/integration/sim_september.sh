@@ -78,3 +78,36 @@ print("ok   21 drones (%d shot down), each reported and tracked; completeness %s
       % (len(shot), {c: round(v["completeness"], 3) for c, v in s["by_class"].items()},
          s["false_tracks"], s["n_track_ids"]))
 PY
+
+# The assessment of the night (issue 6): a border-violation alert for every drone that
+# crosses, within 30 s of its true crossing; the regional warning for Lubelskie before the
+# first drone is in it; closure advice for each airport before a drone reaches its zone;
+# no flood (one raised alert per drone, kind and area); nothing about civil ADS-B traffic.
+python3 - "$T/pl" <<'PY'
+import json, sys
+d = sys.argv[1]
+a = json.load(open(d + "/score.json"))["assessment"]
+b = a["border"]
+late = [(x["id"], x["delay_s"]) for x in b["drones"] if x["delay_s"] is None or x["delay_s"] > 30]
+print("ok   border: %d drones crossed into Poland, %d alerted; delay after the true crossing "
+      "min %.1f s, median %.1f s, p90 %.1f s, max %.1f s" % (b["crossed"], b["alerted"],
+      b["delay_min_s"], b["delay_median_s"], b["delay_p90_s"], b["delay_max_s"]))
+assert b["crossed"] >= 15, "only %d drones crossed" % b["crossed"]
+assert not late, "border alert missing or later than 30 s: %s" % late
+lu = [r for r in a["regions"] if r["id"] == "PL-LU"]
+assert lu and lu[0]["first_entry_us"], "no drone entered Lubelskie"
+assert lu[0]["lead_s"] is not None and lu[0]["lead_s"] > 0, "Lubelskie warned %s" % lu[0]
+print("ok   Lubelskie: regional warning %.0f s before the first drone (%s) came in" % (
+      lu[0]["lead_s"], lu[0]["first_drone"]))
+entered = [p for p in a["airports"] if p["first_entry_us"]]
+for p in entered:
+    assert p["lead_s"] is not None and p["lead_s"] > 0, "airport %s not advised closed in time: %s" % (p["id"], p)
+print("ok   airports: %s" % ", ".join("%s %s" % (p["id"], ("closure advised %.0f s ahead" % p["lead_s"])
+      if p["first_entry_us"] and p["lead_s"] is not None else
+      ("closure advised" if p["raised_us"] else "no drone")) for p in a["airports"]))
+assert a["max_raised_per_drone_kind_area"] <= 1, "flood: %d raised alerts of one kind about one drone and area" % a["max_raised_per_drone_kind_area"]
+assert a["about_cooperative_traffic"] == 0, "%d alerts about ADS-B traffic" % a["about_cooperative_traffic"]
+print("ok   raised %s; at most %d per drone, kind and area; %d about civil traffic" % (
+      {k: v for k, v in a["raised"].items() if v}, a["max_raised_per_drone_kind_area"],
+      a["about_cooperative_traffic"]))
+PY
