@@ -8,11 +8,12 @@
  * drones (45 m/s at 2 km, small radar echo), 20 % airliners (ADS-B, 230 m/s at 11 km),
  * 10 % bird flocks (15 m/s at 800 m), each reported every P s (default 4) for S s of
  * scenario time (default 600), every report through dw_assess_track (classify, facts,
- * prediction over the configured horizon (1,800 s by default), reach, score, alerts). The first minute is a warm-up (class
- * evidence, alert book, pools) and is not timed. Printed: updates per second and µs per
- * update of the whole engine; beside it, measured in the same run, the peer part alone
- * (dw_threat_eval + dw_threat_score on the same reports) and the bound the picture asks
- * for (N tracks at one report a second: N updates/s, so the ratio is how many such
+ * prediction over the configured horizon, 1,800 s by default, reach, score, alerts). The
+ * first minute is a warm-up (class evidence, alert book, pools) and is not timed.
+ * Printed: updates per second and µs per update of the whole engine; beside it,
+ * measured in the same run, the peer part alone (dw_threat_eval + dw_threat_score on
+ * the same reports) and the bound the picture asks for (N tracks at one report a
+ * second: N updates/s, so the ratio is how many such
  * pictures one core keeps up with); the heap's growth over the timed part (0: nothing
  * allocated per update); the alerts raised. The last line is one JSON object with the
  * figures. Like app/, a benchmark reads the clock.
