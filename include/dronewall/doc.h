@@ -56,4 +56,11 @@ int dw_doc_index_line(const dw_doc *d, const json_t *arr, size_t i);
 void dw_doc_errf(const dw_doc *d, int line, char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* For messages about a user's file: what kind of value v is, in a configuration's words
+ * ("a mapping", "a list", "a string", "a number", "a boolean", "null"; "nothing" for
+ * NULL), and a printable copy of a user's string cut to fit buf (n >= 4: non-printable
+ * bytes as '?', "..." where it was cut). */
+const char *dw_doc_type_word(const json_t *v);
+const char *dw_doc_snip(const char *s, char *buf, size_t n);
+
 #endif

@@ -87,19 +87,6 @@ static const char *type_word(const json_t *v)
     }
 }
 
-/* Short, printable form of a user's string for a message. */
-static const char *snip(const char *s, char *buf, size_t n)
-{
-    size_t i = 0;
-    for (; s[i] && i + 4 < n; i++)
-        buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-    if (s[i]) {
-        memcpy(buf + i, "...", 3);
-        i += 3;
-    }
-    buf[i] = '\0';
-    return buf;
-}
 
 /* Metres per degree of longitude and of latitude at lat_deg (WGS-84 radii of
  * curvature). */
@@ -282,7 +269,7 @@ static int get_number(lctx *c, const json_t *props, const char *key, double lo, 
     if (!json_is_number(v)) {
         if (json_is_string(v))
             return fail(c, "\"%s\" must be a number, not \"%s\"", key,
-                        snip(json_string_value(v), sb, sizeof sb));
+                        dw_doc_snip(json_string_value(v), sb, sizeof sb));
         return fail(c, "\"%s\" must be a number, not %s", key, type_word(v));
     }
     double x = json_number_value(v);
@@ -613,7 +600,7 @@ static int intern_kind(lctx *c, const char *kind)
     if (g->n_kinds == DW_GEOG_MAX_KINDS) {
         c->st = DW_ERR_FULL;
         return fail(c, "kind \"%s\" is one too many: a store holds at most %d kinds",
-                    snip(kind, sb, sizeof sb), DW_GEOG_MAX_KINDS);
+                    dw_doc_snip(kind, sb, sizeof sb), DW_GEOG_MAX_KINDS);
     }
     char *s = dup_str(c, kind);
     if (!s)
@@ -670,7 +657,7 @@ static int read_feature(lctx *c, const json_t *jf, const char *source, feat **ou
     const json_t *type = json_object_get(jf, "type");
     if (!json_is_string(type) || strcmp(json_string_value(type), "Feature") != 0)
         return fail(c, "\"type\" must be \"Feature\", not %s%s%s", json_is_string(type) ? "\"" : "",
-                    json_is_string(type) ? snip(json_string_value(type), sb, sizeof sb) : type_word(type),
+                    json_is_string(type) ? dw_doc_snip(json_string_value(type), sb, sizeof sb) : type_word(type),
                     json_is_string(type) ? "\"" : "");
     const json_t *props = json_object_get(jf, "properties");
     if (props && !json_is_object(props) && !json_is_null(props))
@@ -697,7 +684,7 @@ static int read_feature(lctx *c, const json_t *jf, const char *source, feat **ou
     } else {
         return fail(c, "missing \"id\" (in \"properties\" or on the feature)");
     }
-    snprintf(c->label, sizeof c->label, "feature %zu (\"%s\")", c->index, snip(id, sb, 48));
+    snprintf(c->label, sizeof c->label, "feature %zu (\"%s\")", c->index, dw_doc_snip(id, sb, 48));
     size_t slot = hash_slot(c->g, c->g->f, id);
     if (c->g->slot[slot]) {
         const feat *first = c->g->f[c->g->slot[slot] - 1];
@@ -738,7 +725,7 @@ static int read_feature(lctx *c, const json_t *jf, const char *source, feat **ou
         for (size_t k = 0; k < sizeof other / sizeof other[0]; k++)
             if (strcmp(gts, other[k]) == 0)
                 return fail(c, "unsupported geometry type \"%s\" (expected %s)", gts, GEOMETRY_TYPES);
-        return fail(c, "unknown geometry type \"%s\" (expected %s)", snip(gts, sb, sizeof sb),
+        return fail(c, "unknown geometry type \"%s\" (expected %s)", dw_doc_snip(gts, sb, sizeof sb),
                     GEOMETRY_TYPES);
     }
     if (!coords)
@@ -793,7 +780,7 @@ static dw_status load_doc(dw_geog *g, dw_doc *d, char *err, size_t errlen)
     if (!json_is_string(type) || strcmp(json_string_value(type), "FeatureCollection") != 0) {
         dw_doc_errf(d, 0, err, errlen, "not a FeatureCollection: \"type\" is %s%s%s",
                     json_is_string(type) ? "\"" : "",
-                    json_is_string(type) ? snip(json_string_value(type), sb, sizeof sb)
+                    json_is_string(type) ? dw_doc_snip(json_string_value(type), sb, sizeof sb)
                                          : type_word(type),
                     json_is_string(type) ? "\"" : "");
         dw_doc_destroy(d);

@@ -320,33 +320,7 @@ typedef struct lctx {
     char where[DW_RULES_NAME_MAX + 32];   /* rules[3] ("name") */
 } lctx;
 
-static const char *type_word(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "a mapping";
-    case JSON_ARRAY: return "a list";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-    }
-}
 
-/* A printable, bounded copy of a user's string for a message. */
-static const char *snip(const char *s, char *buf, size_t n)
-{
-    size_t i = 0;
-    for (; s[i] && i + 4 < n; i++)
-        buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-    if (s[i]) {
-        memcpy(buf + i, "...", 3);
-        i += 3;
-    }
-    buf[i] = '\0';
-    return buf;
-}
 
 static int fail(lctx *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(lctx *c, int line, const char *fmt, ...)
@@ -443,7 +417,7 @@ static int parse_word(lctx *c, rrule *r, cid k, const char *key, const json_t *v
     char sb[48];
     char words[400];
     if (!json_is_string(v))
-        return fail(c, line, "\"when.%s\" takes %s, not %s", key, conds[k].value, type_word(v));
+        return fail(c, line, "\"when.%s\" takes %s, not %s", key, conds[k].value, dw_doc_type_word(v));
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
     if (strlen(s) != len)
@@ -454,7 +428,7 @@ static int parse_word(lctx *c, rrule *r, cid k, const char *key, const json_t *v
         if (dw_class_parse(s, &cl) != 0) {
             list_words(words, sizeof words, class_word, DW_NCLASSES);
             return fail(c, line, "\"when.%s\": unknown class \"%s\" (expected one of %s)", key,
-                        snip(s, sb, sizeof sb), words);
+                        dw_doc_snip(s, sb, sizeof sb), words);
         }
         if (k == K_CLASS)
             r->classes |= 1u << cl;
@@ -467,7 +441,7 @@ static int parse_word(lctx *c, rrule *r, cid k, const char *key, const json_t *v
         if (dw_affiliation_parse(s, &a) != 0) {
             list_words(words, sizeof words, aff_word, DW_NAFFILIATIONS);
             return fail(c, line, "\"when.%s\": unknown affiliation \"%s\" (expected one of %s)",
-                        key, snip(s, sb, sizeof sb), words);
+                        key, dw_doc_snip(s, sb, sizeof sb), words);
         }
         r->affs |= 1u << a;
         return 0;
@@ -476,7 +450,7 @@ static int parse_word(lctx *c, rrule *r, cid k, const char *key, const json_t *v
         if (len != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
             return fail(c, line,
                         "\"when.%s\": \"%s\" is not a country code (two capital letters, "
-                        "ISO 3166-1 alpha-2, such as PL)", key, snip(s, sb, sizeof sb));
+                        "ISO 3166-1 alpha-2, such as PL)", key, dw_doc_snip(s, sb, sizeof sb));
         if (c->geo && !geo_has_country(c->geo, s))
             return fail(c, line, "\"when.%s\": unknown country \"%s\" (not in the geography "
                                  "loaded)", key, s);
@@ -492,7 +466,7 @@ static int parse_word(lctx *c, rrule *r, cid k, const char *key, const json_t *v
         }
         if (!kind_word_ok(s, len))
             return fail(c, line, "\"when.%s\": \"%s\" is not a site kind (a word of a-z, 0-9 "
-                                 "and _, such as airport, or any)", key, snip(s, sb, sizeof sb));
+                                 "and _, such as airport, or any)", key, dw_doc_snip(s, sb, sizeof sb));
         if (c->geo) {
             uint32_t m = dw_geog_kinds(c->geo, s);
             if (!m) {
@@ -526,21 +500,21 @@ static int parse_cond(lctx *c, rrule *r, const json_t *when, const char *key, co
             used += w > 0 ? (size_t)w : 0;
         }
         return fail(c, line, "unknown condition \"when.%s\" (known: %s)",
-                    snip(key, sb, sizeof sb), words);
+                    dw_doc_snip(key, sb, sizeof sb), words);
     }
     r->have |= 1u << k;
     switch (conds[k].type) {
     case T_BOOL:
         if (!json_is_boolean(v))
             return fail(c, line, "\"when.%s\" must be true or false, not %s", key,
-                        json_is_string(v) ? snip(json_string_value(v), sb, sizeof sb)
-                                          : type_word(v));
+                        json_is_string(v) ? dw_doc_snip(json_string_value(v), sb, sizeof sb)
+                                          : dw_doc_type_word(v));
         r->b[k] = json_is_true(v);
         return 0;
     case T_NUM: {
         if (!json_is_number(v))
             return fail(c, line, "\"when.%s\" must be a number (%s), not %s", key,
-                        conds[k].value, type_word(v));
+                        conds[k].value, dw_doc_type_word(v));
         double x = json_number_value(v);
         if (!(x >= conds[k].lo && x <= conds[k].hi))
             return fail(c, line, "\"when.%s\" out of range: %g (expected %g to %g)", key, x,
@@ -556,7 +530,7 @@ static int parse_cond(lctx *c, rrule *r, const json_t *when, const char *key, co
         return parse_word(c, r, k, key, v, line);
     if (!json_is_array(v))
         return fail(c, line, "\"when.%s\" takes a list of %s, not %s", key, conds[k].value,
-                    type_word(v));
+                    dw_doc_type_word(v));
     size_t n = json_array_size(v);
     if (n == 0)
         return fail(c, line, "\"when.%s\" is an empty list: it would match nothing", key);
@@ -588,7 +562,7 @@ static int load_rule(lctx *c, const json_t *list, size_t i, rrule *all)
     char sb[48];
     snprintf(c->where, sizeof c->where, "rules[%zu]", i);
     if (!json_is_object(e))
-        return fail(c, eline, "a rule is a mapping (name, when, set), not %s", type_word(e));
+        return fail(c, eline, "a rule is a mapping (name, when, set), not %s", dw_doc_type_word(e));
 
     const char *key;
     const json_t *v;
@@ -599,7 +573,7 @@ static int load_rule(lctx *c, const json_t *list, size_t i, rrule *all)
         if (!known)
             return fail(c, dw_doc_key_line(c->d, e, key),
                         "unknown key \"%s\" (a rule has name, when, set, may_lower, note)",
-                        snip(key, sb, sizeof sb));
+                        dw_doc_snip(key, sb, sizeof sb));
     }
 
     rrule *r = &all[i];
@@ -614,7 +588,7 @@ static int load_rule(lctx *c, const json_t *list, size_t i, rrule *all)
                     DW_RULES_NAME_MAX - 1);
     memcpy(r->name, json_string_value(name), json_string_length(name) + 1);
     snprintf(c->where, sizeof c->where, "rules[%zu] (\"%s\")", i,
-             snip(r->name, sb, sizeof sb));
+             dw_doc_snip(r->name, sb, sizeof sb));
     for (size_t j = 0; j < i; j++) {
         if (strcmp(all[j].name, r->name) == 0) {
             if (all[j].line > 0)
@@ -628,7 +602,7 @@ static int load_rule(lctx *c, const json_t *list, size_t i, rrule *all)
         int wline = dw_doc_key_line(c->d, e, "when");
         if (!json_is_object(when))
             return fail(c, wline, "\"when\" must be a mapping of conditions, not %s",
-                        type_word(when));
+                        dw_doc_type_word(when));
         json_object_foreach((json_t *)when, key, v) {
             if (parse_cond(c, r, when, key, v) != 0)
                 return -1;
@@ -661,9 +635,9 @@ static int load_rule(lctx *c, const json_t *list, size_t i, rrule *all)
         list_words(words, sizeof words, aff_word, DW_NAFFILIATIONS);
         if (json_is_string(set))
             return fail(c, sline, "\"set\": unknown affiliation \"%s\" (expected one of %s)",
-                        snip(json_string_value(set), sb, sizeof sb), words);
+                        dw_doc_snip(json_string_value(set), sb, sizeof sb), words);
         return fail(c, sline, "\"set\" must be an affiliation word (one of %s), not %s", words,
-                    type_word(set));
+                    dw_doc_type_word(set));
     }
     if (r->set == DW_AFF_PENDING)
         return fail(c, sline, "\"set: pending\": pending means not yet assessed; a rule "
@@ -673,13 +647,13 @@ static int load_rule(lctx *c, const json_t *list, size_t i, rrule *all)
     if (ml) {
         if (!json_is_boolean(ml))
             return fail(c, dw_doc_key_line(c->d, e, "may_lower"),
-                        "\"may_lower\" must be true or false, not %s", type_word(ml));
+                        "\"may_lower\" must be true or false, not %s", dw_doc_type_word(ml));
         r->may_lower = json_is_true(ml);
     }
     const json_t *note = json_object_get(e, "note");
     if (note && !json_is_string(note))
         return fail(c, dw_doc_key_line(c->d, e, "note"), "\"note\" must be a string, not %s",
-                    type_word(note));
+                    dw_doc_type_word(note));
 
     return 0;
 }
@@ -691,7 +665,7 @@ static dw_status from_doc(const dw_doc *d, const dw_geog *geo, dw_rules **out, c
     const json_t *root = dw_doc_root(d);
     if (!json_is_object(root)) {
         fail(&c, dw_doc_line(d, root), "the top level must be a mapping with a \"rules\" "
-                                       "list, not %s", type_word(root));
+                                       "list, not %s", dw_doc_type_word(root));
         return DW_ERR_PARSE;
     }
     const char *key;
@@ -701,7 +675,7 @@ static dw_status from_doc(const dw_doc *d, const dw_geog *geo, dw_rules **out, c
         if (strcmp(key, "rules") != 0) {
             fail(&c, dw_doc_key_line(d, root, key), "unknown key \"%s\" at the top level "
                                                     "(a rules file has \"rules\")",
-                 snip(key, sb, sizeof sb));
+                 dw_doc_snip(key, sb, sizeof sb));
             return DW_ERR_PARSE;
         }
     }
@@ -712,7 +686,7 @@ static dw_status from_doc(const dw_doc *d, const dw_geog *geo, dw_rules **out, c
     }
     if (!json_is_array(list)) {
         fail(&c, dw_doc_key_line(d, root, "rules"), "\"rules\" must be a list of rules, not %s",
-             type_word(list));
+             dw_doc_type_word(list));
         return DW_ERR_PARSE;
     }
     size_t n = json_array_size(list);

@@ -201,3 +201,32 @@ void dw_doc_errf(const dw_doc *d, int line, char *err, size_t errlen, const char
     vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
     va_end(ap);
 }
+
+const char *dw_doc_type_word(const json_t *v)
+{
+    if (!v)
+        return "nothing";
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "a mapping";
+    case JSON_ARRAY: return "a list";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    default: return "null";
+    }
+}
+
+const char *dw_doc_snip(const char *s, char *buf, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] && i + 4 < n; i++)
+        buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+    if (s[i]) {
+        memcpy(buf + i, "...", 3);
+        i += 3;
+    }
+    buf[i] = '\0';
+    return buf;
+}

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dronewall/doc.h"
 #include "dronewall/log.h"
 
 #define DEG_PER_RAD (180.0 / M_PI)
@@ -211,19 +212,6 @@ static int fail(pctx *c, const char *fmt, ...)
     return -1;
 }
 
-/* A user's string made safe and short for a message. */
-static const char *snip(const char *s, char *buf, size_t n)
-{
-    size_t i = 0, max = n - 4;
-    for (; s[i] && i < max; i++)
-        buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-    if (s[i]) {
-        memcpy(buf + i, "...", 3);
-        i += 3;
-    }
-    buf[i] = '\0';
-    return buf;
-}
 
 static const char *json_type_word(const json_t *v)
 {
@@ -410,7 +398,7 @@ static int parse_value(pctx *c, const field *f, json_t *v, char *rec, uint32_t *
             char list[256];
             word_list(f->words, list, sizeof list);
             return fail(c, "unknown \"%s%s\": \"%s\" (expected one of %s)", pre, k,
-                        snip(json_string_value(v), sb, sizeof sb), list);
+                        dw_doc_snip(json_string_value(v), sb, sizeof sb), list);
         }
         memcpy(p, &e, sizeof e);
         return 0;
@@ -431,7 +419,7 @@ static int parse_value(pctx *c, const field *f, json_t *v, char *rec, uint32_t *
         json_object_foreach(v, name, s) {
             int cl;
             if (parse_word(&classes, name, &cl) < 0)
-                return fail(c, "\"%s%s\": unknown class \"%s\"", pre, k, snip(name, sb, sizeof sb));
+                return fail(c, "\"%s%s\": unknown class \"%s\"", pre, k, dw_doc_snip(name, sb, sizeof sb));
             if (!json_is_number(s))
                 return fail(c, "\"%s%s\": the score of \"%s\" must be a number", pre, k, name);
             double d = json_number_value(s);
@@ -525,7 +513,7 @@ static int parse_record(pctx *c, json_t *root, dw_record *rec)
             return fail(c, "\"type\": \"%s\" is not read yet (reserved; this reader reads obs, "
                            "track, truth)", tw);
         return fail(c, "unknown \"type\": \"%s\" (expected obs, track or truth)",
-                    snip(tw, sb, sizeof sb));
+                    dw_doc_snip(tw, sb, sizeof sb));
     }
 
     const schema *s = &schemas[type];

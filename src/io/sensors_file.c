@@ -8,6 +8,7 @@
  * through the same hash table the index uses, so a file of 10,000 sensors
  * loads in linear time.
  */
+#include "dronewall/doc.h"
 #include "dronewall/sensors_file.h"
 
 #include <math.h>
@@ -146,33 +147,7 @@ typedef struct lctx {
     name_hash names;            /* ids and wire ids of the entries so far */
 } lctx;
 
-static const char *type_word(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "a mapping";
-    case JSON_ARRAY: return "a list";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
-    }
-}
 
-/* Short, printable form of a user's string for a message. */
-static const char *snip(const char *s, char *buf, size_t n)
-{
-    size_t i = 0;
-    for (; s[i] && i + 4 < n; i++)
-        buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-    if (s[i]) {
-        memcpy(buf + i, "...", 3);
-        i += 3;
-    }
-    buf[i] = '\0';
-    return buf;
-}
 
 static int parse_sfield(lctx *c, const sfield *f, const json_t *obj, const char *prefix,
                         const json_t *v, dw_sensor *s)
@@ -184,7 +159,7 @@ static int parse_sfield(lctx *c, const sfield *f, const json_t *obj, const char 
     if (f->type == S_STR) {
         if (!json_is_string(v)) {
             dw_doc_errf(c->d, line, c->err, c->errlen, "%s: \"%s%s\" must be a string, not %s",
-                        c->where, prefix, f->key, type_word(v));
+                        c->where, prefix, f->key, dw_doc_type_word(v));
             return -1;
         }
         if (json_string_length(v) >= f->size || strlen(json_string_value(v)) != json_string_length(v)) {
@@ -198,10 +173,10 @@ static int parse_sfield(lctx *c, const sfield *f, const json_t *obj, const char 
     if (!json_is_number(v)) {
         if (json_is_string(v))
             dw_doc_errf(c->d, line, c->err, c->errlen, "%s: \"%s%s\" must be a number, not \"%s\"",
-                        c->where, prefix, f->key, snip(json_string_value(v), sb, sizeof sb));
+                        c->where, prefix, f->key, dw_doc_snip(json_string_value(v), sb, sizeof sb));
         else
             dw_doc_errf(c->d, line, c->err, c->errlen, "%s: \"%s%s\" must be a number, not %s",
-                        c->where, prefix, f->key, type_word(v));
+                        c->where, prefix, f->key, dw_doc_type_word(v));
         return -1;
     }
     double x = json_number_value(v);
@@ -233,7 +208,7 @@ static int unknown_key(lctx *c, const json_t *obj, const char *prefix, const cha
 {
     char sb[48];
     dw_doc_errf(c->d, dw_doc_key_line(c->d, obj, key), c->err, c->errlen,
-                "%s: unknown key \"%s%s\"", c->where, prefix, snip(key, sb, sizeof sb));
+                "%s: unknown key \"%s%s\"", c->where, prefix, dw_doc_snip(key, sb, sizeof sb));
     return -1;
 }
 
@@ -246,7 +221,7 @@ static int load_one(lctx *c, const json_t *list, size_t i, dw_sensor *all)
 
     if (!json_is_object(e)) {
         dw_doc_errf(c->d, eline, c->err, c->errlen, "%s must be a mapping of keys to values, not %s",
-                    c->where, type_word(e));
+                    c->where, dw_doc_type_word(e));
         return -1;
     }
 
@@ -263,7 +238,7 @@ static int load_one(lctx *c, const json_t *list, size_t i, dw_sensor *all)
         return -1;
     }
     const char *ids = json_string_value(id);
-    snprintf(c->where, sizeof c->where, "sensors[%zu] (\"%s\")", i, snip(ids, sb, sizeof sb));
+    snprintf(c->where, sizeof c->where, "sensors[%zu] (\"%s\")", i, dw_doc_snip(ids, sb, sizeof sb));
     int is_wire = 0;
     int dup = nh_find(&c->names, all, ids, &is_wire);
     if (dup >= 0) {
@@ -299,11 +274,11 @@ static int load_one(lctx *c, const json_t *list, size_t i, dw_sensor *all)
         if (json_is_string(kind))
             dw_doc_errf(c->d, kline, c->err, c->errlen,
                         "%s: unknown kind \"%s\" (expected one of %s)", c->where,
-                        snip(json_string_value(kind), sb, sizeof sb), list_s);
+                        dw_doc_snip(json_string_value(kind), sb, sizeof sb), list_s);
         else
             dw_doc_errf(c->d, kline, c->err, c->errlen,
                         "%s: \"kind\" must be a word (one of %s), not %s", c->where, list_s,
-                        type_word(kind));
+                        dw_doc_type_word(kind));
         return -1;
     }
 
@@ -319,7 +294,7 @@ static int load_one(lctx *c, const json_t *list, size_t i, dw_sensor *all)
         if (strcmp(key, "sigma") == 0) {
             if (!json_is_object(v)) {
                 dw_doc_errf(c->d, dw_doc_key_line(c->d, e, key), c->err, c->errlen,
-                            "%s: \"sigma\" must be a mapping, not %s", c->where, type_word(v));
+                            "%s: \"sigma\" must be a mapping, not %s", c->where, dw_doc_type_word(v));
                 return -1;
             }
             const char *sk;
@@ -367,7 +342,7 @@ static int load_one(lctx *c, const json_t *list, size_t i, dw_sensor *all)
             snprintf(at, sizeof at, "in sensors[%d]", dup);
         dw_doc_errf(c->d, dw_doc_key_line(c->d, e, "wire_id"), c->err, c->errlen,
                     "%s: wire_id \"%s\" is already the %s of the sensor %s", c->where,
-                    snip(wire, sb, sizeof sb), is_wire ? "wire_id" : "id", at);
+                    dw_doc_snip(wire, sb, sizeof sb), is_wire ? "wire_id" : "id", at);
         return -1;
     }
     all[i] = s;
@@ -392,7 +367,7 @@ dw_status dw_sensors_from_doc(const dw_doc *d, const json_t *list, dw_sensor **o
     if (!json_is_array(list)) {
         dw_doc_errf(d, dw_doc_line(d, list), err, errlen,
                     "\"sensors\" must be a list of sensor definitions, not %s",
-                    list ? type_word(list) : "nothing");
+                    list ? dw_doc_type_word(list) : "nothing");
         return DW_ERR_PARSE;
     }
     size_t n = json_array_size(list);
@@ -435,7 +410,7 @@ static dw_status from_loaded(dw_doc *d, dw_sensor **out, size_t *n_out, char *er
     if (!json_is_object(root)) {
         dw_doc_errf(d, dw_doc_line(d, root), err, errlen,
                     "the top level must be a mapping with a \"sensors\" list, not %s",
-                    type_word(root));
+                    dw_doc_type_word(root));
         st = DW_ERR_PARSE;
     } else if (!json_object_get(root, "sensors")) {
         dw_doc_errf(d, 0, err, errlen, "missing \"sensors\" (the list of sensor definitions)");
@@ -539,7 +514,7 @@ dw_status dw_sensors_index_create(const dw_sensor *s, size_t n, dw_sensors_index
             int j = nh_find(&x->h, s, names[w], &is_wire);
             if (j >= 0) {
                 snprintf(err, errlen, "sensor %zu's %s \"%s\" is already the %s of sensor %d (\"%s\")",
-                         i, w ? "wire_id" : "id", snip(names[w], sb, sizeof sb),
+                         i, w ? "wire_id" : "id", dw_doc_snip(names[w], sb, sizeof sb),
                          is_wire ? "wire_id" : "id", j, s[j].id);
                 dw_sensors_index_destroy(x);
                 return DW_ERR_INVALID;
