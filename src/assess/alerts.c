@@ -13,6 +13,7 @@
  * so that an alert is raised at most once per object, kind and area in that time.
  */
 #include "alerts_int.h"
+#include "idmap.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -67,9 +68,7 @@ struct dw__book {
     uint32_t cap_c, free_c;
     uint32_t *hhead, *hmark;
     size_t cap_h;
-    uint64_t *mkey;
-    uint32_t *mval;                     /* alert index + 1; 0: empty                   */
-    size_t mcap, mcount;
+    dw__idmap map;                      /* hashed (kind, area, object) -> alert index  */
     uint64_t next_id;
 };
 
@@ -221,14 +220,10 @@ dw_status dw__book_create(const dw__book_config *c, const dw_assess_sink *sink,
         ne = 1u << 24;
     if (nc > (1u << 26))
         nc = 1u << 26;
-    b->mcap = 256;
-    while (b->mcap < 2 * ne)
-        b->mcap *= 2;
-    b->mkey = calloc(b->mcap, sizeof *b->mkey);
-    b->mval = calloc(b->mcap, sizeof *b->mval);
+    dw_status mst = dw__idmap_init(&b->map, ne);
     b->e = malloc(ne * sizeof *b->e);
     b->cl = malloc(nc * sizeof *b->cl);
-    if (!b->mkey || !b->mval || !b->e || !b->cl) {
+    if (mst != DW_OK || !b->e || !b->cl) {
         dw__book_destroy(b);
         return DW_ERR_NOMEM;
     }
@@ -250,8 +245,7 @@ void dw__book_destroy(dw__book *b)
     free(b->cl);
     free(b->hhead);
     free(b->hmark);
-    free(b->mkey);
-    free(b->mval);
+    dw__idmap_free(&b->map);
     free(b);
 }
 
@@ -275,83 +269,21 @@ dw_status dw__book_reserve_holders(dw__book *b, size_t n)
     return DW_OK;
 }
 
-static size_t map_home(const dw__book *b, uint64_t k) { return (size_t)(k & (b->mcap - 1)); }
-
 static int ent_is(const ent *e, dw_alert_kind kind, const char *area, uint64_t object)
 {
     return e->in_use && e->pub.kind == kind && e->object == object &&
            !strcmp(e->key_area, area ? area : "");
 }
 
+/* The alert of (kind, area, object) under its hashed key k, or NONE. */
 static uint32_t map_find(const dw__book *b, uint64_t k, dw_alert_kind kind, const char *area,
                          uint64_t object)
 {
-    for (size_t i = map_home(b, k);; i = (i + 1) & (b->mcap - 1)) {
-        if (!b->mval[i])
-            return NONE;
-        if (b->mkey[i] == k && ent_is(&b->e[b->mval[i] - 1], kind, area, object))
-            return b->mval[i] - 1;
-    }
-}
-
-static void map_put_raw(uint64_t *keys, uint32_t *vals, size_t cap, uint64_t k, uint32_t v)
-{
-    size_t i = (size_t)(k & (cap - 1));
-    while (vals[i])
-        i = (i + 1) & (cap - 1);
-    keys[i] = k;
-    vals[i] = v;
-}
-
-/* Room for one more entry in the index (grown at half full). */
-static dw_status map_reserve(dw__book *b)
-{
-    if ((b->mcount + 1) * 2 <= b->mcap)
-        return DW_OK;
-    size_t nc = b->mcap * 2;
-    uint64_t *k = calloc(nc, sizeof *k);
-    uint32_t *v = calloc(nc, sizeof *v);
-    if (!k || !v) {
-        free(k);
-        free(v);
-        return DW_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < b->mcap; i++)
-        if (b->mval[i])
-            map_put_raw(k, v, nc, b->mkey[i], b->mval[i]);
-    free(b->mkey);
-    free(b->mval);
-    b->mkey = k;
-    b->mval = v;
-    b->mcap = nc;
-    return DW_OK;
-}
-
-/* Linear probing with backward-shift deletion: no tombstones. */
-static void map_del(dw__book *b, uint64_t k, uint32_t idx)
-{
-    size_t mask = b->mcap - 1, i = map_home(b, k);
-    while (b->mval[i] && b->mval[i] != idx + 1)
-        i = (i + 1) & mask;
-    if (!b->mval[i])
-        return;
-    b->mval[i] = 0;
-    b->mcount--;
-    size_t j = i;
-    for (;;) {
-        j = (j + 1) & mask;
-        if (!b->mval[j])
-            break;
-        size_t h = map_home(b, b->mkey[j]);
-        /* Move j to the hole at i unless its home lies cyclically in (i, j]. */
-        int stay = i <= j ? (h > i && h <= j) : (h > i || h <= j);
-        if (stay)
-            continue;
-        b->mkey[i] = b->mkey[j];
-        b->mval[i] = b->mval[j];
-        b->mval[j] = 0;
-        i = j;
-    }
+    size_t pos = 0;
+    for (uint32_t ei; (ei = dw__idmap_next(&b->map, k, &pos)) != DW__IDMAP_NONE;)
+        if (ent_is(&b->e[ei], kind, area, object))
+            return ei;
+    return NONE;
 }
 
 static dw_status reserve(dw__book *b, uint32_t n_ent, uint32_t n_claim)
@@ -377,7 +309,7 @@ static dw_status reserve(dw__book *b, uint32_t n_ent, uint32_t n_claim)
         b->cap_c = nc;
     }
     if (n_ent)
-        return map_reserve(b);
+        return dw__idmap_reserve(&b->map, b->map.count + 1);
     return DW_OK;
 }
 
@@ -574,7 +506,7 @@ static void fill_holder(ent *e, const dw__holder *h, int per_object)
 static void ent_forget(dw__book *b, uint32_t ei)
 {
     ent *e = &b->e[ei];
-    map_del(b, e->hkey, ei);
+    dw__idmap_del(&b->map, e->hkey, ei);
     e->in_use = 0;
     e->closed = 0;
     e->next_free = b->free_e;
@@ -669,8 +601,7 @@ static dw_status raise_new(dw__book *b, const dw__holder *h, const dw__want *w, 
     }
     if (h)
         note_object(e, h->object);
-    map_put_raw(b->mkey, b->mval, b->mcap, k, ei + 1);
-    b->mcount++;
+    dw__idmap_add(&b->map, k, ei);
     emit(b, e, DW_ALERT_RAISED, now, NULL, w->detail);
     return DW_OK;
 }

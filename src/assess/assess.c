@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "alerts_int.h"
+#include "idmap.h"
 #include "dronewall/geo.h"
 #include "dronewall/rules.h"
 #include "dronewall/threat.h"
@@ -85,17 +86,13 @@ struct dw_assess {
     slot *s;
     uint32_t cap_s, hw_s, free_s;
     size_t n_live;
-    uint64_t *tkey;
-    uint32_t *tval;                     /* slot + 1; 0 empty                          */
-    size_t tcap, tcount;
+    dw__idmap tmap;                     /* mixed track id -> slot                     */
     uint64_t retired[RETIRED_MAX];
     size_t n_retired;
     /* sensors */
     sensor_ent *sen;
     size_t n_sen, cap_sen;
-    uint64_t *skey;
-    uint32_t *sval;
-    size_t scap;
+    dw__idmap smap;                     /* hashed sensor id -> sensor                 */
     /* what was seen */
     uint32_t *seen;
     int gx, gy;
@@ -179,81 +176,28 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
+/* Track ids are mixed into keys: the mixing is one to one, so a key is its id. */
 static uint32_t tmap_get(const dw_assess *a, uint64_t id)
 {
-    size_t m = a->tcap - 1;
-    for (size_t i = mix64(id) & m;; i = (i + 1) & m) {
-        if (!a->tval[i])
-            return NONE;
-        if (a->tkey[i] == id)
-            return a->tval[i] - 1;
-    }
+    size_t pos = 0;
+    uint32_t si = dw__idmap_next(&a->tmap, mix64(id), &pos);
+    return si == DW__IDMAP_NONE ? NONE : si;
 }
 
-static void tmap_put_raw(uint64_t *k, uint32_t *v, size_t cap, uint64_t id, uint32_t val)
-{
-    size_t m = cap - 1, i = mix64(id) & m;
-    while (v[i] && k[i] != id)
-        i = (i + 1) & m;
-    k[i] = id;
-    v[i] = val;
-}
-
-static dw_status tmap_reserve(dw_assess *a, size_t n)
-{
-    if (n * 2 <= a->tcap)
-        return DW_OK;
-    size_t nc = a->tcap;
-    while (n * 2 > nc)
-        nc *= 2;
-    uint64_t *k = calloc(nc, sizeof *k);
-    uint32_t *v = calloc(nc, sizeof *v);
-    if (!k || !v) {
-        free(k);
-        free(v);
-        return DW_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < a->tcap; i++)
-        if (a->tval[i])
-            tmap_put_raw(k, v, nc, a->tkey[i], a->tval[i]);
-    free(a->tkey);
-    free(a->tval);
-    a->tkey = k;
-    a->tval = v;
-    a->tcap = nc;
-    return DW_OK;
-}
-
+/* id -> si; there is room (track_room). */
 static void tmap_put(dw_assess *a, uint64_t id, uint32_t si)
 {
-    if (tmap_get(a, id) == NONE)
-        a->tcount++;
-    tmap_put_raw(a->tkey, a->tval, a->tcap, id, si + 1);
+    uint32_t old = tmap_get(a, id);
+    if (old != NONE)
+        dw__idmap_del(&a->tmap, mix64(id), old);
+    dw__idmap_add(&a->tmap, mix64(id), si);
 }
 
 static void tmap_del(dw_assess *a, uint64_t id)
 {
-    size_t m = a->tcap - 1, i = mix64(id) & m;
-    while (a->tval[i] && a->tkey[i] != id)
-        i = (i + 1) & m;
-    if (!a->tval[i])
-        return;
-    a->tval[i] = 0;
-    a->tcount--;
-    size_t j = i;
-    for (;;) {
-        j = (j + 1) & m;
-        if (!a->tval[j])
-            break;
-        size_t h = mix64(a->tkey[j]) & m;
-        int stay = i <= j ? (h > i && h <= j) : (h > i || h <= j);
-        if (stay)
-            continue;
-        a->tkey[i] = a->tkey[j];
-        a->tval[i] = a->tval[j];
-        a->tval[j] = 0;
-        i = j;
-    }
+    uint32_t si = tmap_get(a, id);
+    if (si != NONE)
+        dw__idmap_del(&a->tmap, mix64(id), si);
 }
 
 static int retired(const dw_assess *a, uint64_t id)
@@ -279,7 +223,7 @@ static dw_status slot_reserve(dw_assess *a)
     dw_status st = dw__book_reserve_holders(a->book, a->cap_s);
     if (st != DW_OK)
         return st;
-    return tmap_reserve(a, a->tcount + 1);
+    return dw__idmap_reserve(&a->tmap, a->tmap.count + 1);
 }
 
 static uint32_t slot_take(dw_assess *a)
@@ -461,15 +405,8 @@ dw_status dw_assess_create(const dw_assess_config *cfg, const dw_assess_sink *si
     }
     a->cap_s = (uint32_t)hint;
     a->s = calloc(a->cap_s, sizeof *a->s);
-    a->tcap = 64;
-    while (a->tcap < 2 * hint)
-        a->tcap *= 2;
-    a->tkey = calloc(a->tcap, sizeof *a->tkey);
-    a->tval = calloc(a->tcap, sizeof *a->tval);
-    a->scap = 64;
-    a->skey = calloc(a->scap, sizeof *a->skey);
-    a->sval = calloc(a->scap, sizeof *a->sval);
-    if (!a->s || !a->tkey || !a->tval || !a->skey || !a->sval ||
+    dw_status mt = dw__idmap_init(&a->tmap, hint), ms = dw__idmap_init(&a->smap, 32);
+    if (!a->s || mt != DW_OK || ms != DW_OK ||
         dw__book_reserve_holders(a->book, a->cap_s) != DW_OK) {
         dw_assess_destroy(a);
         return DW_ERR_NOMEM;
@@ -501,11 +438,9 @@ void dw_assess_destroy(dw_assess *a)
     dw__book_destroy(a->book);
     dw_threat_destroy(a->tx);
     free(a->s);
-    free(a->tkey);
-    free(a->tval);
+    dw__idmap_free(&a->tmap);
     free(a->sen);
-    free(a->skey);
-    free(a->sval);
+    dw__idmap_free(&a->smap);
     free(a->seen);
     free(a);
 }
@@ -1183,41 +1118,18 @@ static uint64_t str_hash(const char *s)
 
 static uint32_t sensor_find(const dw_assess *a, const char *id, uint64_t h)
 {
-    size_t m = a->scap - 1;
-    for (size_t i = h & m;; i = (i + 1) & m) {
-        if (!a->sval[i])
-            return NONE;
-        if (a->skey[i] == h && !strcmp(a->sen[a->sval[i] - 1].id, id))
-            return a->sval[i] - 1;
-    }
+    size_t pos = 0;
+    for (uint32_t i; (i = dw__idmap_next(&a->smap, h, &pos)) != DW__IDMAP_NONE;)
+        if (!strcmp(a->sen[i].id, id))
+            return i;
+    return NONE;
 }
 
 static dw_status sensor_add(dw_assess *a, const char *id, uint64_t h, uint32_t *out)
 {
-    if ((a->n_sen + 1) * 2 > a->scap) {
-        size_t nc = a->scap * 2;
-        uint64_t *k = calloc(nc, sizeof *k);
-        uint32_t *v = calloc(nc, sizeof *v);
-        if (!k || !v) {
-            free(k);
-            free(v);
-            return DW_ERR_NOMEM;
-        }
-        for (size_t i = 0; i < a->scap; i++) {
-            if (!a->sval[i])
-                continue;
-            size_t j = a->skey[i] & (nc - 1);
-            while (v[j])
-                j = (j + 1) & (nc - 1);
-            k[j] = a->skey[i];
-            v[j] = a->sval[i];
-        }
-        free(a->skey);
-        free(a->sval);
-        a->skey = k;
-        a->sval = v;
-        a->scap = nc;
-    }
+    dw_status st = dw__idmap_reserve(&a->smap, a->n_sen + 1);
+    if (st != DW_OK)
+        return st;
     if (a->n_sen == a->cap_sen) {
         size_t nc = a->cap_sen ? 2 * a->cap_sen : 64;
         sensor_ent *s = realloc(a->sen, nc * sizeof *s);
@@ -1230,11 +1142,7 @@ static dw_status sensor_add(dw_assess *a, const char *id, uint64_t h, uint32_t *
     memset(&a->sen[i], 0, sizeof a->sen[i]);
     snprintf(a->sen[i].id, sizeof a->sen[i].id, "%s", id);
     a->sen[i].last_us = INT64_MIN;
-    size_t j = h & (a->scap - 1);
-    while (a->sval[j])
-        j = (j + 1) & (a->scap - 1);
-    a->skey[j] = h;
-    a->sval[j] = i + 1;
+    dw__idmap_add(&a->smap, h, i);
     *out = i;
     return DW_OK;
 }
