@@ -836,13 +836,6 @@ static dw_status sim_pipeline_open(run *r)
 {
     dw_pipeline_config cfg = r->s->tracker;
     cfg.report_us = r->s->report_period_us;
-    if (getenv("XX_IMM")) { cfg.imm = 1; if (getenv("XX_QT")) cfg.imm_q_turn = atof(getenv("XX_QT")); if (getenv("XX_IQ")) cfg.imm_q = atof(getenv("XX_IQ")); }
-    if (getenv("XX_Q")) cfg.q = atof(getenv("XX_Q"));
-    if (getenv("XX_GATE")) cfg.gate = atof(getenv("XX_GATE"));
-    if (getenv("XX_BIAS")) cfg.radar_bias = atoi(getenv("XX_BIAS"));
-    if (getenv("XX_M")) cfg.confirm_m = atoi(getenv("XX_M"));
-    if (getenv("XX_N")) cfg.confirm_n = atoi(getenv("XX_N"));
-    if (getenv("XX_QV")) cfg.q_vertical = atof(getenv("XX_QV"));
     dw_pipeline_sink sink = {on_track, on_report_done, on_track, r};
     char perr[256];
     dw_status st = dw_pipeline_create(r->descs, r->n_sens, &cfg, &sink, &r->pipe, perr, sizeof perr);
