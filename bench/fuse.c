@@ -150,7 +150,7 @@ static void child(const char *scenario, const char *dir, int fd)
         in.tracker = s->tracker;
         in.ok = 1;
         if (!file_exists(dir, "obs.ndjson") || !file_exists(dir, "sensors.json")) {
-            dw_sim_options so = {dir, 0, 0, 1, NULL, NULL};
+            dw_sim_options so = {dir, 0, 0, 1, NULL, NULL, NULL, NULL};
             dw_sim_progress pr;
             in.simulated = 1;
             if (dw_sim_run(s, &so, &pr, in.err, sizeof in.err) != DW_OK)
@@ -263,7 +263,7 @@ int main(int argc, char **argv)
     dw_pipeline_config cfg = si.tracker;   /* as the simulator tracks this scenario */
     cfg.report_us = (int64_t)llround(report_s * 1e6);
     sink_counts sc = {0, 0, 0};
-    dw_pipeline_sink sink = {on_report, on_done, on_dead, &sc};
+    dw_pipeline_sink sink = {on_report, on_done, on_dead, &sc, NULL};
     if (dw_pipeline_create(sensors, n_sensors, &cfg, &sink, &pl, err, sizeof err) != DW_OK) {
         fprintf(stderr, "dw_bench_fuse: %s\n", err);
         goto out;

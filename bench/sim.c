@@ -72,7 +72,7 @@ int main(int argc, char **argv)
         return 1;
     }
     double w1 = now_s(CLOCK_MONOTONIC), c1 = now_s(CLOCK_PROCESS_CPUTIME_ID);
-    dw_sim_options so = {out, track, 0, 1, NULL, NULL};
+    dw_sim_options so = {out, track, 0, 1, NULL, NULL, NULL, NULL};
     dw_sim_progress pr;
     dw_status st = dw_sim_run(s, &so, &pr, err, sizeof err);
     double w2 = now_s(CLOCK_MONOTONIC), c2 = now_s(CLOCK_PROCESS_CPUTIME_ID);

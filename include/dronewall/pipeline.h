@@ -180,6 +180,10 @@ typedef struct dw_pipeline_sink {
     /* Optional: a confirmed track was dropped (status dead, its last state). */
     dw_status (*dead)(void *ctx, const dw_track *t);
     void *ctx;
+    /* Optional: a confirmed track a batch has just updated, at the batch's time
+     * (t->t_us), right after the batch: the live picture between report
+     * instants (the daemon's WebSocket stream). Not predicted, not assessed. */
+    dw_status (*update)(void *ctx, const dw_track *t);
 } dw_pipeline_sink;
 
 typedef struct dw_pipeline_stats {
@@ -235,6 +239,19 @@ dw_status dw_pipeline_obs(dw_pipeline *p, const dw_obs *o);
  * every instant before now_us. Optional (the output is the same without it,
  * only later); for callers that want reports while the data is quiet. */
 dw_status dw_pipeline_advance(dw_pipeline *p, int64_t now_us);
+
+/* The waiting batch goes to the tracker now, whatever may still join it: the
+ * daemon calls it after each datagram or read, so that a plot reaches the
+ * picture without waiting for the next one. Part of the input: the output
+ * depends on where flushes fall (a recording keeps them, for replay). */
+dw_status dw_pipeline_flush(dw_pipeline *p);
+
+/* The clock says now_us and no data may come (a quiet live feed): the waiting batch
+ * goes to the tracker, the picture is reported before now_us, and tracks whose coast
+ * has run out are dropped (an empty batch: nobody misses), as a batch at now_us would
+ * drop them. Later observations older than now_us count as late. Part of the input,
+ * like a flush. */
+dw_status dw_pipeline_expire(dw_pipeline *p, int64_t now_us);
 
 /* End of input: the waiting batch goes to the tracker, and the picture is
  * reported at every instant up to and including until_us; INT64_MIN means

@@ -63,4 +63,9 @@ void dw_sensors_index_destroy(dw_sensors_index *x);     /* NULL is fine */
  * or -1. One hash and, as a rule, one string comparison. */
 int dw_sensors_index_find(const dw_sensors_index *x, const char *name);
 
+/* One sensor as an entry of a sensors file (docs/formats.md), the inverse of the
+ * loader: what `dronewall sim` writes to sensors.json and the daemon records. */
+struct dw_jw;
+void dw_sensor_write_json(struct dw_jw *w, const dw_sensor *d);
+
 #endif

@@ -250,6 +250,13 @@ typedef struct dw_sim_options {
     int write_obs;                  /* obs.ndjson (default 1)                        */
     void (*progress)(void *ctx, const dw_sim_progress *p);
     void *ctx;
+    /* Optional: every observation as it is delivered, decoded, named by its sensor's id
+     * (the daemon's scenario input: `dronewall run --scenario`). Delivery order is time
+     * order within a step; the progress call follows each step's deliveries. */
+    void (*obs)(void *ctx, const dw_obs *o);
+    /* Optional: the run ends after the step during which *stop became nonzero (another
+     * thread's request; the files written are those of a shorter run). */
+    const volatile int *stop;
 } dw_sim_options;
 
 dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress *out,

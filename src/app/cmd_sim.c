@@ -193,7 +193,7 @@ int cmd_sim(int argc, char **argv)
         out = outbuf;
     }
     pace pc = {wall_s(), 0, speed, !quiet && isatty(2)};
-    dw_sim_options so = {out, track, meant, write_obs, on_progress, &pc};
+    dw_sim_options so = {out, track, meant, write_obs, on_progress, &pc, NULL, NULL};
     dw_sim_progress pr;
     st = dw_sim_run(s, &so, &pr, err, sizeof err);
     double el = wall_s() - pc.t0_wall;

@@ -9,6 +9,7 @@
  * loads in linear time.
  */
 #include "dronewall/doc.h"
+#include "dronewall/jsonw.h"
 #include "dronewall/sensors_file.h"
 
 #include <math.h>
@@ -539,4 +540,48 @@ int dw_sensors_index_find(const dw_sensors_index *x, const char *name)
     if (!x || !name)
         return -1;
     return nh_find(&x->h, x->s, name, NULL);
+}
+
+void dw_sensor_write_json(dw_jw *w, const dw_sensor *d)
+{
+    dw_jw_obj(w);
+    dw_jw_kstr(w, "id", d->id);
+    if (d->wire_id[0])
+        dw_jw_kstr(w, "wire_id", d->wire_id);
+    dw_jw_kstr(w, "kind", dw_sensor_kind_name(d->kind));
+    if (d->owner[0])
+        dw_jw_kstr(w, "owner", d->owner);
+    dw_jw_kdouble(w, "lat_deg", d->lat_deg);
+    dw_jw_kdouble(w, "lon_deg", d->lon_deg);
+    dw_jw_kdouble(w, "alt_m", d->alt_m);
+    if (d->pd > 0)
+        dw_jw_kdouble(w, "pd", d->pd);
+    if (d->max_range_m > 0)
+        dw_jw_kdouble(w, "max_range_m", d->max_range_m);
+    if (d->min_range_m > 0)
+        dw_jw_kdouble(w, "min_range_m", d->min_range_m);
+    if (d->period_us > 0)
+        dw_jw_kdouble(w, "period_s", (double)d->period_us * 1e-6);
+    if (d->min_el_rad < d->max_el_rad) {
+        dw_jw_kdouble(w, "min_el_deg", d->min_el_rad * 180.0 / M_PI);
+        dw_jw_kdouble(w, "max_el_deg", d->max_el_rad * 180.0 / M_PI);
+    }
+    if (d->clutter_per_scan > 0)
+        dw_jw_kdouble(w, "clutter_per_scan", d->clutter_per_scan);
+    dw_jw_key(w, "sigma");
+    dw_jw_obj(w);
+    if (d->sigma_range_m > 0)
+        dw_jw_kdouble(w, "range_m", d->sigma_range_m);
+    if (d->sigma_az_rad > 0)
+        dw_jw_kdouble(w, "az_deg", d->sigma_az_rad * 180.0 / M_PI);
+    if (d->sigma_el_rad > 0)
+        dw_jw_kdouble(w, "el_deg", d->sigma_el_rad * 180.0 / M_PI);
+    if (d->sigma_pos_m > 0)
+        dw_jw_kdouble(w, "pos_m", d->sigma_pos_m);
+    if (d->sigma_alt_m > 0)
+        dw_jw_kdouble(w, "alt_m", d->sigma_alt_m);
+    if (d->sigma_rr_mps > 0)
+        dw_jw_kdouble(w, "range_rate_mps", d->sigma_rr_mps);
+    dw_jw_obj_end(w);
+    dw_jw_obj_end(w);
 }

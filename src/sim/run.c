@@ -463,6 +463,8 @@ static void deliver_decoded(run *r, feed *fd, const dw_obs *in)
     }
     if (r->pipe && dw_pipeline_obs(r->pipe, &o) != DW_OK)
         fail(r, "tracker: %s%s", "cannot take an observation", "");
+    if (r->opt->obs)
+        r->opt->obs(r->opt->ctx, &o);
 }
 
 static void on_decoded(void *ctx, const dw_obs *o)
@@ -664,46 +666,7 @@ static void write_sensors(run *r, const char *dir)
         char buf[2048];
         dw_jw w;
         dw_jw_init(&w, buf, sizeof buf);
-        dw_jw_obj(&w);
-        dw_jw_kstr(&w, "id", d->id);
-        if (d->wire_id[0])
-            dw_jw_kstr(&w, "wire_id", d->wire_id);
-        dw_jw_kstr(&w, "kind", dw_sensor_kind_name(d->kind));
-        if (d->owner[0])
-            dw_jw_kstr(&w, "owner", d->owner);
-        dw_jw_kdouble(&w, "lat_deg", d->lat_deg);
-        dw_jw_kdouble(&w, "lon_deg", d->lon_deg);
-        dw_jw_kdouble(&w, "alt_m", d->alt_m);
-        if (d->pd > 0)
-            dw_jw_kdouble(&w, "pd", d->pd);
-        if (d->max_range_m > 0)
-            dw_jw_kdouble(&w, "max_range_m", d->max_range_m);
-        if (d->min_range_m > 0)
-            dw_jw_kdouble(&w, "min_range_m", d->min_range_m);
-        if (d->period_us > 0)
-            dw_jw_kdouble(&w, "period_s", (double)d->period_us * 1e-6);
-        if (d->min_el_rad < d->max_el_rad) {
-            dw_jw_kdouble(&w, "min_el_deg", d->min_el_rad * 180.0 / M_PI);
-            dw_jw_kdouble(&w, "max_el_deg", d->max_el_rad * 180.0 / M_PI);
-        }
-        if (d->clutter_per_scan > 0)
-            dw_jw_kdouble(&w, "clutter_per_scan", d->clutter_per_scan);
-        dw_jw_key(&w, "sigma");
-        dw_jw_obj(&w);
-        if (d->sigma_range_m > 0)
-            dw_jw_kdouble(&w, "range_m", d->sigma_range_m);
-        if (d->sigma_az_rad > 0)
-            dw_jw_kdouble(&w, "az_deg", d->sigma_az_rad * 180.0 / M_PI);
-        if (d->sigma_el_rad > 0)
-            dw_jw_kdouble(&w, "el_deg", d->sigma_el_rad * 180.0 / M_PI);
-        if (d->sigma_pos_m > 0)
-            dw_jw_kdouble(&w, "pos_m", d->sigma_pos_m);
-        if (d->sigma_alt_m > 0)
-            dw_jw_kdouble(&w, "alt_m", d->sigma_alt_m);
-        if (d->sigma_rr_mps > 0)
-            dw_jw_kdouble(&w, "range_rate_mps", d->sigma_rr_mps);
-        dw_jw_obj_end(&w);
-        dw_jw_obj_end(&w);
+        dw_sensor_write_json(&w, d);
         size_t len = dw_jw_len(&w);
         const char *txt = buf;
         if (!dw_jw_ok(&w)) {
@@ -836,7 +799,7 @@ static dw_status sim_pipeline_open(run *r)
 {
     dw_pipeline_config cfg = r->s->tracker;
     cfg.report_us = r->s->report_period_us;
-    dw_pipeline_sink sink = {on_track, on_report_done, on_track, r};
+    dw_pipeline_sink sink = {on_track, on_report_done, on_track, r, NULL};
     char perr[256];
     dw_status st = dw_pipeline_create(r->descs, r->n_sens, &cfg, &sink, &r->pipe, perr, sizeof perr);
     if (st != DW_OK)
@@ -1217,7 +1180,8 @@ dw_status dw_sim_run(dw_scenario *s, const dw_sim_options *opt, dw_sim_progress 
 
     dw_sim_sink sink = {on_emit, r};
     size_t ev = 0;
-    for (int64_t t = s->start_us; t < s->end_us && !r->failed; t += s->step_us) {
+    for (int64_t t = s->start_us; t < s->end_us && !r->failed && !(opt->stop && *opt->stop);
+         t += s->step_us) {
         int64_t t1 = t + s->step_us < s->end_us ? t + s->step_us : s->end_us;
         r->step_us = t;
         dw_sim_world_advance(s->world, t);

@@ -827,6 +827,39 @@ const dw_bias *dw_pipeline_bias(const dw_pipeline *p)
 }
 
 /* The waiting batch to the tracker, after the picture before it. */
+/* After a tracker update at t: identities taken, the live updates and the dead reported. */
+static dw_status after_update(dw_pipeline *p, int64_t t)
+{
+    dw_status st;
+    ids_take(p);
+    if (p->sink.update) {
+        size_t nt = dw_tracker_count(p->trk);
+        for (size_t i = 0; i < nt; i++) {
+            const dw_trk *u = dw_tracker_get(p->trk, i);
+            if (u->status != DW_TRACK_CONFIRMED || u->last_update_us < t)
+                continue;
+            dw_track tr;
+            to_track(p, u, &tr);
+            if ((st = p->sink.update(p->sink.ctx, &tr)) != DW_OK)
+                return st;
+        }
+    }
+    const dw_trk *dead;
+    size_t nd = dw_tracker_deleted(p->trk, &dead);
+    for (size_t i = 0; i < nd; i++) {
+        p->st.dead++;
+        if (!p->sink.dead)
+            continue;
+        dw_track tr;
+        to_track(p, &dead[i], &tr);
+        ids_del(p, dead[i].id);
+        tr.t_us = t;
+        if ((st = p->sink.dead(p->sink.ctx, &tr)) != DW_OK)
+            return st;
+    }
+    return DW_OK;
+}
+
 static dw_status flush_batch(dw_pipeline *p)
 {
     size_t n = p->nb;
@@ -874,21 +907,7 @@ static dw_status flush_batch(dw_pipeline *p)
         bias_feed(p, sensor, m, n, b_az, b_r);
     if (k->type == SLOT_BEARING || k->type == SLOT_2D)
         initiate(p, m, sensor);
-    ids_take(p);
-    const dw_trk *dead;
-    size_t nd = dw_tracker_deleted(p->trk, &dead);
-    for (size_t i = 0; i < nd; i++) {
-        p->st.dead++;
-        if (!p->sink.dead)
-            continue;
-        dw_track tr;
-        to_track(p, &dead[i], &tr);
-        ids_del(p, dead[i].id);
-        tr.t_us = t;
-        if ((st = p->sink.dead(p->sink.ctx, &tr)) != DW_OK)
-            return st;
-    }
-    return DW_OK;
+    return after_update(p, t);
 }
 
 /* ---- measurements -------------------------------------------------------- */
@@ -1235,6 +1254,40 @@ dw_status dw_pipeline_advance(dw_pipeline *p, int64_t now_us)
     if ((st = report_until(p, upto)) != DW_OK)
         return fail(p, st);
     return DW_OK;
+}
+
+dw_status dw_pipeline_flush(dw_pipeline *p)
+{
+    if (!p)
+        return DW_ERR_INVALID;
+    if (p->failed != DW_OK)
+        return p->failed;
+    dw_status st = flush_batch(p);
+    return st != DW_OK ? fail(p, st) : DW_OK;
+}
+
+dw_status dw_pipeline_expire(dw_pipeline *p, int64_t now_us)
+{
+    if (!p)
+        return DW_ERR_INVALID;
+    if (p->failed != DW_OK)
+        return p->failed;
+    dw_status st = flush_batch(p);
+    if (st == DW_OK && p->next_report != INT64_MIN)
+        st = report_until(p, now_us - 1);
+    if (st != DW_OK)
+        return fail(p, st);
+    if (now_us <= p->last_t || dw_tracker_count(p->trk) == 0)
+        return DW_OK;
+    /* An empty batch: no measurement, nobody misses, the stale are dropped. */
+    dw_cover cv;
+    memset(&cv, 0, sizeof cv);
+    cv.no_miss = 1;
+    if ((st = dw_tracker_update_cover(p->trk, p->pos_slot, now_us, NULL, 0, &cv)) != DW_OK)
+        return fail(p, st);
+    p->last_t = now_us;
+    st = after_update(p, now_us);
+    return st != DW_OK ? fail(p, st) : DW_OK;
 }
 
 dw_status dw_pipeline_finish(dw_pipeline *p, int64_t until_us)

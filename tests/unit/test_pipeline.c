@@ -76,7 +76,7 @@ static dw_status on_dead(void *ctx, const dw_track *t)
 static dw_pipeline *make(const dw_sensor *sn, size_t n, seen *s)
 {
     memset(s, 0, sizeof *s);
-    dw_pipeline_sink sink = {on_report, on_done, on_dead, s};
+    dw_pipeline_sink sink = {on_report, on_done, on_dead, s, NULL};
     dw_pipeline *p = NULL;
     char err[256];
     if (dw_pipeline_create(sn, n, NULL, &sink, &p, err, sizeof err) != DW_OK)
@@ -274,7 +274,7 @@ static void ten_thousand_acoustic_nodes_share_one_slot(void **state)
         snprintf(id, sizeof id, "R%02zu", i);
         sn[i] = radar(id, NULL, 50 + 0.1 * (double)i, 23, 100);
     }
-    dw_pipeline_sink sink = {on_report, NULL, NULL, &s};
+    dw_pipeline_sink sink = {on_report, NULL, NULL, &s, NULL};
     char err[256] = "";
     assert_int_equal(dw_pipeline_create(sn, 31, NULL, &sink, &p, err, sizeof err), DW_OK);
     dw_pipeline_sensor_names(p, &n_names);
@@ -430,7 +430,7 @@ static void wire_ids_name_the_same_sensor(void **state)
 
     /* Two sensors may not share a name. */
     dw_sensor two[2] = {r, radar("ASX-012-001", NULL, 52, 23, 0)};
-    dw_pipeline_sink sink = {on_report, NULL, NULL, &s};
+    dw_pipeline_sink sink = {on_report, NULL, NULL, &s, NULL};
     char err[256] = "";
     p = NULL;
     assert_int_equal(dw_pipeline_create(two, 2, NULL, &sink, &p, err, sizeof err), DW_ERR_INVALID);
@@ -866,7 +866,7 @@ static void partner_coast_and_imm_settings(void **state)
     for (int coast = 0; coast < 2; coast++) {
         seen s;
         memset(&s, 0, sizeof s);
-        dw_pipeline_sink sink = {on_report, on_done, on_dead, &s};
+        dw_pipeline_sink sink = {on_report, on_done, on_dead, &s, NULL};
         dw_pipeline_config cfg;
         dw_pipeline_config_default(&cfg);
         cfg.partner_coast_us = coast ? 300 * S : 0;
@@ -913,7 +913,7 @@ static void partner_coast_and_imm_settings(void **state)
     cfg.imm = 1;
     seen s;
     memset(&s, 0, sizeof s);
-    dw_pipeline_sink sink = {on_report, on_done, on_dead, &s};
+    dw_pipeline_sink sink = {on_report, on_done, on_dead, &s, NULL};
     dw_pipeline *p = NULL;
     char err[256];
     assert_int_equal(dw_pipeline_create(sn, 2, &cfg, &sink, &p, err, sizeof err), DW_OK);
@@ -987,7 +987,7 @@ static void polar_without_height_with_polar_2d(void **state)
         rng_state = 31;
         seen s;
         memset(&s, 0, sizeof s);
-        dw_pipeline_sink sink = {on_report, on_done, on_dead, &s};
+        dw_pipeline_sink sink = {on_report, on_done, on_dead, &s, NULL};
         dw_pipeline_config cfg;
         dw_pipeline_config_default(&cfg);
         cfg.polar_2d = on;
@@ -1063,7 +1063,7 @@ static void polar_range_rate_is_used(void **state)
         dw_pipeline_config_default(&cfg);
         cfg.polar_2d = v >= 4;
         memset(&s[v], 0, sizeof s[v]);
-        dw_pipeline_sink sink = {on_report, on_done, on_dead, &s[v]};
+        dw_pipeline_sink sink = {on_report, on_done, on_dead, &s[v], NULL};
         dw_pipeline *p = NULL;
         char err[256];
         assert_int_equal(dw_pipeline_create(&rs, 1, &cfg, &sink, &p, err, sizeof err), DW_OK);
@@ -1132,7 +1132,7 @@ static void the_unscented_update_through_the_pipeline(void **state)
         rng_state = 7;
         seen s;
         memset(&s, 0, sizeof s);
-        dw_pipeline_sink sink = {on_report, on_done, on_dead, &s};
+        dw_pipeline_sink sink = {on_report, on_done, on_dead, &s, NULL};
         dw_pipeline_config cfg;
         dw_pipeline_config_default(&cfg);
         assert_int_equal(cfg.update, DW_UPDATE_EKF);
@@ -1158,7 +1158,7 @@ static void the_unscented_update_through_the_pipeline(void **state)
     dw_pipeline_config_default(&cfg);
     cfg.update = 2;
     seen s;
-    dw_pipeline_sink sink = {on_report, on_done, on_dead, &s};
+    dw_pipeline_sink sink = {on_report, on_done, on_dead, &s, NULL};
     dw_pipeline *p = NULL;
     char e[256];
     assert_int_equal(dw_pipeline_create(&r, 1, &cfg, &sink, &p, e, sizeof e), DW_ERR_INVALID);

@@ -79,7 +79,7 @@ static void identities_reach_the_track(void **state)
     sn[2].max_range_m = 200e3;
     seen s;
     memset(&s, 0, sizeof s);
-    dw_pipeline_sink sink = {on_report, on_done, on_dead, &s};
+    dw_pipeline_sink sink = {on_report, on_done, on_dead, &s, NULL};
     dw_pipeline *p = NULL;
     char err[256];
     if (dw_pipeline_create(sn, 3, NULL, &sink, &p, err, sizeof err) != DW_OK)
@@ -158,7 +158,7 @@ static void records_come_and_go(void **state)
     sn[1].max_range_m = 200e3;
     seen s;
     memset(&s, 0, sizeof s);
-    dw_pipeline_sink sink = {on_report, on_done, on_dead, &s};
+    dw_pipeline_sink sink = {on_report, on_done, on_dead, &s, NULL};
     dw_pipeline_config c;
     dw_pipeline_config_default(&c);
     c.max_coast_us = 3 * S;
