@@ -25,7 +25,7 @@ foreach(src IN LISTS unit_srcs)
     set(exe ${base}${variant})
     add_executable(${exe} ${src} ${CMAKE_SOURCE_DIR}/tests/unit/harness.c)
     target_include_directories(${exe} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests/unit)
-    target_link_libraries(${exe} PRIVATE dw_sim${variant} PkgConfig::CMOCKA)
+    target_link_libraries(${exe} PRIVATE dw_serve${variant} PkgConfig::CMOCKA)
     target_compile_definitions(${exe} PRIVATE
       DW_SHARED_DIR="${DW_SHARED_DIR}" DW_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
       DW_BINARY_DIR="${CMAKE_BINARY_DIR}")
@@ -61,7 +61,7 @@ foreach(src IN LISTS tool_srcs)
   get_filename_component(name ${src} NAME_WE)
   add_executable(dw_tool_${name} ${src})
   target_include_directories(dw_tool_${name} PRIVATE ${CMAKE_SOURCE_DIR}/src)
-  target_link_libraries(dw_tool_${name} PRIVATE dw_sim)
+  target_link_libraries(dw_tool_${name} PRIVATE dw_serve)
   set_target_properties(dw_tool_${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
 endforeach()
 

@@ -5,8 +5,6 @@
 #ifndef DW_APP_COMMANDS_H
 #define DW_APP_COMMANDS_H
 
-#define DW_VERSION "0.1.0"
-
 #define DW_COMMANDS(X)                                                      \
     X(decode, cmd_decode, "wire formats (pcap, FINAL, raw...) to NDJSON")  \
     X(track, cmd_track, "NDJSON observations in, NDJSON tracks out")        \
