@@ -9,7 +9,9 @@
     X(decode, cmd_decode, "wire formats (pcap, FINAL, raw...) to NDJSON")  \
     X(track, cmd_track, "NDJSON observations in, NDJSON tracks out")        \
     X(score, cmd_score, "score tracks against truth (GOSPA, RMSE, bound)") \
-    X(sim, cmd_sim, "run a scenario: truth, sensor streams, tracks, score")
+    X(sim, cmd_sim, "run a scenario: truth, sensor streams, tracks, score") \
+    X(run, cmd_run, "the daemon: live inputs, the map and API, outputs, recording") \
+    X(replay, cmd_replay, "play a recording again: check it byte for byte, or serve it")
 
 struct dw_command {
     const char *name;
