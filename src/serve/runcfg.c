@@ -91,16 +91,19 @@ static const key_def keys[] = {
              "and the API to the network."},
     {.path = "http.web_root", TOP(web_root), .type = K_PATH, .def = "", .def_doc = "built in",
      .meta = "DIR", .help = "the web map's files",
-     .more = "Empty: the files installed with dronewall."},
+     .more = "Empty: web/ of the source tree dronewall was built from (its npm libraries in "
+             "web/node_modules, installed by scripts/webdeps)."},
     {.path = "http.token_file", TOP(token_file), .type = K_PATH, .def = "",
-     .def_doc = "$DRONEWALL_TOKEN, else ./dronewall.token", .meta = "FILE",
+     .def_doc = "$DRONEWALL_TOKEN, else generated", .meta = "FILE",
      .help = "file holding the operator bearer token",
      .more = "Empty: the DRONEWALL_TOKEN environment variable, else a random token written to "
-             "./dronewall.token (mode 0600)."},
+             "dronewall.token beside the recording (mode 0600)."},
     {.path = "http.max_clients", TOP(http_max_clients), .type = K_SIZE, .lo = 1, .hi = 65536,
      .def = "512", .meta = "N", .help = "HTTP and WebSocket connections at once"},
-    {.path = "http.ws_period_s", TOP(ws_period_s), .type = K_NUM, .lo = 0.01, .hi = 10,
-     .def = "0.1", .meta = "SECONDS", .help = "a viewer's WebSocket frames at most this often"},
+    {.path = "http.ws_period_s", TOP(ws_period_s), .type = K_NUM, .lo = 0.005, .hi = 10,
+     .def = "0.025", .meta = "SECONDS", .help = "the stream's frames at most this often",
+     .more = "What changed since the last frame goes out in the next; a track at most four "
+             "times a second. Shorter: less latency, more frames."},
     {.path = "record.path", TOP(record_path), .type = K_RECORD, .def = "./dronewall.db",
      .meta = "FILE|off", .help = "the recording, a SQLite database",
      .more = "Every observation, track update, alert and decision, for `dronewall replay`; "

@@ -58,7 +58,7 @@ static void defaults_are_safe(void **state)
     assert_string_equal(c.web_root, "");
     assert_string_equal(c.token_file, "");
     assert_int_equal(c.http_max_clients, 512);
-    assert_near(c.ws_period_s, 0.1, 0);
+    assert_near(c.ws_period_s, 0.025, 0);
     assert_int_equal(c.record_commit_ms, 500);
     assert_string_equal(c.home, "");
     assert_int_equal(c.n_geo_files, 0);
@@ -301,7 +301,7 @@ static void json_round_trip(void **state)
     assert_non_null(j);
     assert_string_equal(j, "{\"node\":{\"id\":\"dronewall\"},\"http\":{\"listen\":\"127.0.0.1:8080\","
                            "\"web_root\":\"\",\"token_file\":\"\",\"max_clients\":512,"
-                           "\"ws_period_s\":0.1},\"record\":{\"path\":\"./dronewall.db\","
+                           "\"ws_period_s\":0.025},\"record\":{\"path\":\"./dronewall.db\","
                            "\"commit_ms\":500},\"sensors\":\"\",\"assessment\":{\"home\":\"\","
                            "\"rules\":\"\",\"geography\":[]},\"scenario\":{\"file\":\"\","
                            "\"speed\":1},\"tracker\":{\"report_s\":1,\"assoc\":\"\"},"
@@ -613,7 +613,7 @@ static void check_catches_struct_errors(void **state)
     c.n_geo_files = 0;
     c.ws_period_s = 0;
     assert_int_equal(dw_run_config_check(&c, err, sizeof err), DW_ERR_INVALID);
-    assert_string_equal(err, "http.ws_period_s: expected a number from 0.01 to 10, got 0");
+    assert_string_equal(err, "http.ws_period_s: expected a number from 0.005 to 10, got 0");
     c.ws_period_s = 0.1;
     strcpy(c.http_listen, "");
     assert_int_equal(dw_run_config_check(&c, err, sizeof err), DW_ERR_INVALID);
@@ -699,7 +699,7 @@ static void set_errors(void **state)
         {"http.max_clients=0x10",
          "--set http.max_clients: expected a whole number from 1 to 65536, got '0x10'"},
         {"http.ws_period_s=inf",
-         "--set http.ws_period_s: expected a number from 0.01 to 10, got 'inf'"},
+         "--set http.ws_period_s: expected a number from 0.005 to 10, got 'inf'"},
         {"outputs[0].hostile_only=true",
          "--set outputs[0].hostile_only: no outputs[0]: there are none (add one with --set "
          "outputs[0].kind=KIND)"},
