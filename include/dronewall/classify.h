@@ -75,6 +75,18 @@ typedef struct dw_class_hints {
     int heard;                          /* an acoustic sensor reported it            */
 } dw_class_hints;
 
+/* The hints a published track carries by itself: the kinds of sensor whose tracker slots
+ * reported it (a radar's slot by its radar in `sensors`, found through `index`; the shared
+ * bearing slots "acoustic-bearings", "rf-bearings", "eo-bearings" by their kind) and its
+ * squawk. slot_names as dw_pipeline_sensor_names gives them; index may be NULL. The rest of
+ * h is zero. */
+struct dw_track;
+struct dw_sensor;
+struct dw_sensors_index;
+void dw_class_hints_of_track(const struct dw_track *t, const char *const *slot_names,
+                             size_t n_names, const struct dw_sensors_index *index,
+                             const struct dw_sensor *sensors, dw_class_hints *h);
+
 typedef struct dw_classify_config {
     double min_track_s;                 /* before this much history: prior only (10)  */
     double smoothing_s;                 /* time constant of the kinematic averages (30) */

@@ -165,23 +165,9 @@ static void on_identity(void *ctx, const dw_track *t, dw_affiliation from, dw_af
  * radar's slot by its radar, the bearing slots by their kind) and its squawk. */
 static void hints_of(const out *c, const dw_track *t, dw_class_hints *h)
 {
-    memset(h, 0, sizeof *h);
-    h->mode3a = t->mode3a;
     size_t nn = 0;
     const char *const *names = dw_pipeline_sensor_names(c->pl, &nn);
-    for (int i = 0; i < t->n_sensors; i++) {
-        const char *nm = t->sensor_idx[i] < nn ? names[t->sensor_idx[i]] : NULL;
-        int fi = nm ? dw_sensors_index_find(c->index, nm) : -1;
-        if (fi >= 0)
-            h->sensor_kinds |= 1u << c->sensors[fi].kind;
-        else if (nm && !strcmp(nm, "acoustic-bearings"))
-            h->sensor_kinds |= 1u << DW_SENSOR_ACOUSTIC;
-        else if (nm && !strcmp(nm, "rf-bearings"))
-            h->sensor_kinds |= 1u << DW_SENSOR_RF;
-        else if (nm && !strcmp(nm, "eo-bearings"))
-            h->sensor_kinds |= 1u << DW_SENSOR_EO;
-    }
-    h->heard = !!(h->sensor_kinds & (1u << DW_SENSOR_ACOUSTIC));
+    dw_class_hints_of_track(t, names, nn, c->index, c->sensors, h);
 }
 
 static dw_status on_done(void *ctx, int64_t t_us)

@@ -14,6 +14,7 @@
  * is folded at zero.
  */
 #include "dronewall/classify.h"
+#include "dronewall/sensors_file.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -624,4 +625,25 @@ size_t dw_classify_describe(char *buf, size_t cap)
         return 0;
     }
     return b.n;
+}
+
+void dw_class_hints_of_track(const dw_track *t, const char *const *slot_names, size_t n_names,
+                             const dw_sensors_index *index, const dw_sensor *sensors,
+                             dw_class_hints *h)
+{
+    memset(h, 0, sizeof *h);
+    h->mode3a = t->mode3a;
+    for (int i = 0; i < t->n_sensors; i++) {
+        const char *nm = t->sensor_idx[i] < n_names ? slot_names[t->sensor_idx[i]] : NULL;
+        int fi = nm && index ? dw_sensors_index_find(index, nm) : -1;
+        if (fi >= 0)
+            h->sensor_kinds |= 1u << sensors[fi].kind;
+        else if (nm && !strcmp(nm, "acoustic-bearings"))
+            h->sensor_kinds |= 1u << DW_SENSOR_ACOUSTIC;
+        else if (nm && !strcmp(nm, "rf-bearings"))
+            h->sensor_kinds |= 1u << DW_SENSOR_RF;
+        else if (nm && !strcmp(nm, "eo-bearings"))
+            h->sensor_kinds |= 1u << DW_SENSOR_EO;
+    }
+    h->heard = !!(h->sensor_kinds & (1u << DW_SENSOR_ACOUSTIC));
 }

@@ -390,23 +390,9 @@ static dw_status on_track(void *ctx, const dw_track *in)
         /* What the sensors said beyond the position: which kinds reported it (a radar's
          * slot by its radar, the bearing slots by their kind) and its squawk. */
         dw_class_hints h;
-        memset(&h, 0, sizeof h);
-        h.mode3a = in->mode3a;
         size_t nn = 0;
         const char *const *names = dw_pipeline_sensor_names(r->pipe, &nn);
-        for (int i = 0; i < in->n_sensors; i++) {
-            const char *nm = in->sensor_idx[i] < nn ? names[in->sensor_idx[i]] : NULL;
-            int fi = nm ? dw_sensors_index_find(r->index, nm) : -1;
-            if (fi >= 0)
-                h.sensor_kinds |= 1u << r->descs[fi].kind;
-            else if (nm && !strcmp(nm, "acoustic-bearings"))
-                h.sensor_kinds |= 1u << DW_SENSOR_ACOUSTIC;
-            else if (nm && !strcmp(nm, "rf-bearings"))
-                h.sensor_kinds |= 1u << DW_SENSOR_RF;
-            else if (nm && !strcmp(nm, "eo-bearings"))
-                h.sensor_kinds |= 1u << DW_SENSOR_EO;
-        }
-        h.heard = !!(h.sensor_kinds & (1u << DW_SENSOR_ACOUSTIC));
+        dw_class_hints_of_track(in, names, nn, r->index, r->descs, &h);
         if (dw__sim_assess_track(r->as, &assessed, &h) != DW_OK) {
             fail(r, "assessment: %s%s", dw__sim_assess_error(r->as), "");
             return DW_ERR_IO;
