@@ -23,7 +23,9 @@
  *   DW_ENG_OUT_IDENTITY  a track's affiliation changed (by a rule or an operator)
  *   DW_ENG_OUT_SENSOR    a sensor or input went down or came back
  *   DW_ENG_OUT_LIVE      a track just updated by a batch, between report instants (not part
- *                        of the recording: it is the live stream's, and replay makes it anew)
+ *                        of the recording: it is the live stream's, and replay makes it anew);
+ *                        no line (NULL, 0): the track is obj, its lines are written when the
+ *                        API or the stream asks for them
  *
  * Threads: none; the caller serialises the calls (the daemon's event loop).
  */

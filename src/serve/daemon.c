@@ -187,26 +187,55 @@ static void *sim_main(void *arg)
     return NULL;
 }
 
-/* The simulator's observations into the engine, on the loop's thread. */
+/* The simulator's observations into the engine, on the loop's thread, at most 15 ms at a
+ * time: a scenario at high speed must not starve the API and the stream. What is left
+ * waits in the backlog for the next turn, a millisecond later. */
+static void drain_cb(struct lws_sorted_usec_list *sul);
+
 static void drain_sim(dwd *d)
 {
-    pthread_mutex_lock(&d->mu);
-    dwd_simq_item *q = d->q;
-    size_t n = d->q_len;
-    d->q = NULL;
-    d->q_len = d->q_cap = 0;
-    pthread_cond_broadcast(&d->cv);
-    pthread_mutex_unlock(&d->mu);
-    for (size_t i = 0; i < n; i++) {
-        if (q[i].kind == 0) {
+    if (d->backlog_at >= d->backlog_n) {
+        free(d->backlog);
+        pthread_mutex_lock(&d->mu);
+        d->backlog = d->q;
+        d->backlog_n = d->q_len;
+        d->backlog_at = 0;
+        d->q = NULL;
+        d->q_len = d->q_cap = 0;
+        pthread_cond_broadcast(&d->cv);
+        pthread_mutex_unlock(&d->mu);
+    }
+    int64_t until = dwd_wall_us() + 15000;
+    size_t k = 0;
+    while (d->backlog_at < d->backlog_n) {
+        dwd_simq_item *it = &d->backlog[d->backlog_at++];
+        if (it->kind == 0) {
             d->sim_obs++;
-            dwd_engine_obs(d, &q[i].o, NULL);
+            dwd_engine_obs(d, &it->o, NULL);
         } else {
             dw_engine_flush(d->eng);
-            dw_engine_tick(d->eng, q[i].t_us);
+            dw_engine_tick(d->eng, it->t_us);
         }
+        if (++k % 256 == 0 && dwd_wall_us() > until)
+            break;
     }
-    free(q);
+    if (d->backlog_at < d->backlog_n)
+        lws_sul_schedule(d->ctx, 0, &d->sul_drain, drain_cb, LWS_US_PER_MS);
+}
+
+static void drain_cb(struct lws_sorted_usec_list *sul)
+{
+    dwd *d = lws_container_of(sul, dwd, sul_drain);
+    drain_sim(d);
+}
+
+/* Whether everything the scenario produced has gone into the engine. */
+static int sim_drained(dwd *d)
+{
+    pthread_mutex_lock(&d->mu);
+    int done = d->sim_done && d->q_len == 0;
+    pthread_mutex_unlock(&d->mu);
+    return done && d->backlog_at >= d->backlog_n;
 }
 
 /* ------------------------------------------------------------------ replay serving */
@@ -319,7 +348,7 @@ static void second_cb(struct lws_sorted_usec_list *sul)
         fprintf(stderr, "dronewall run: stopping: stop_after_s (%.0f s) reached\n", d->cfg.stop_after_s);
         d->stop = 1;
     }
-    int ended = (d->scenario && d->sim_done) || (d->replay && d->replay_done);
+    int ended = (d->scenario && sim_drained(d)) || (d->replay && d->replay_done);
     if (ended && !g_end_wall_us) {
         g_end_wall_us = now;
         if (d->sim_error[0]) {
@@ -799,6 +828,7 @@ done:
     free(sess_json);
     free(run_json);
     free(d->q);
+    free(d->backlog);
     for (size_t i = 0; i < DWD_WS_RING; i++)
         free(d->ring[i].buf);
     if (d->scenario_obj)

@@ -162,6 +162,9 @@ typedef struct dwd {
     pthread_cond_t cv;
     dwd_simq_item *q;
     size_t q_len, q_cap;
+    dwd_simq_item *backlog;             /* taken from q, not yet in the engine */
+    size_t backlog_n, backlog_at;
+    struct lws_sorted_usec_list sul_drain;
     uint64_t sim_obs;
     void *scenario_obj;
 

@@ -36,6 +36,9 @@ typedef struct eng_track {
     char *brief;                /* the same, brief: the stream's and the list's */
     size_t blen, bcap;
     int64_t handed_us;          /* when take_changes last handed it out (caller's clock) */
+    dw_track live;              /* the newest live update, when line or brief is older:  */
+    int line_stale, brief_stale; /* they are written from it when asked for (every plot
+                                    updates a track; a viewer sees it a few times a second) */
     hpoint hist[DW_ENGINE_HISTORY];
     int n_hist, head;           /* ring: oldest at head when full */
     int dirty;
@@ -228,7 +231,8 @@ static double sigma_h(const dw_track *t)
 
 /* The track's line with the picture's own keys; 0 when the estimate cannot be written
  * (outside the format's range: counted by the caller). */
-static size_t track_line(dw_engine *e, const dw_track *t, double threat, char *buf, size_t cap)
+static size_t track_line(const dw_engine *e, const dw_track *t, double threat, char *buf,
+                         size_t cap)
 {
     size_t nn = 0;
     const char *const *names = dw_pipeline_sensor_names(e->pl, &nn);
@@ -249,7 +253,8 @@ static size_t track_line(dw_engine *e, const dw_track *t, double threat, char *b
 
 /* The brief line: what a map needs of a track, a fifth of the full one's bytes (no
  * covariances), for the stream and the track list. */
-static size_t brief_line(dw_engine *e, const dw_track *t, double threat, char *buf, size_t cap)
+static size_t brief_line(const dw_engine *e, const dw_track *t, double threat, char *buf,
+                         size_t cap)
 {
     dw_jw w;
     dw_jw_init(&w, buf, cap);
@@ -308,23 +313,9 @@ static int set_brief(dw_engine *e, eng_track *k, const dw_track *t, double threa
 
 static void hints_of(const dw_engine *e, const dw_track *t, dw_class_hints *h)
 {
-    memset(h, 0, sizeof *h);
-    h->mode3a = t->mode3a;
     size_t nn = 0;
     const char *const *names = dw_pipeline_sensor_names(e->pl, &nn);
-    for (int i = 0; i < t->n_sensors; i++) {
-        const char *nm = t->sensor_idx[i] < nn ? names[t->sensor_idx[i]] : NULL;
-        int fi = nm && e->index ? dw_sensors_index_find(e->index, nm) : -1;
-        if (fi >= 0)
-            h->sensor_kinds |= 1u << e->sensors[fi].kind;
-        else if (nm && !strcmp(nm, "acoustic-bearings"))
-            h->sensor_kinds |= 1u << DW_SENSOR_ACOUSTIC;
-        else if (nm && !strcmp(nm, "rf-bearings"))
-            h->sensor_kinds |= 1u << DW_SENSOR_RF;
-        else if (nm && !strcmp(nm, "eo-bearings"))
-            h->sensor_kinds |= 1u << DW_SENSOR_EO;
-    }
-    h->heard = !!(h->sensor_kinds & (1u << DW_SENSOR_ACOUSTIC));
+    dw_class_hints_of_track(t, names, nn, e->index, e->sensors, h);
 }
 
 static dw_status on_report(void *ctx, const dw_track *in)
@@ -355,6 +346,7 @@ static dw_status on_report(void *ctx, const dw_track *in)
         return DW_OK;
     if (set_line(&k->line, &k->cap, &k->len, e->line, n) || set_brief(e, k, &t, threat))
         return DW_ERR_NOMEM;
+    k->line_stale = k->brief_stale = 0;
     int at = k->n_hist < DW_ENGINE_HISTORY ? (k->head + k->n_hist++) % DW_ENGINE_HISTORY
                                           : (k->head++ % DW_ENGINE_HISTORY);
     k->head %= DW_ENGINE_HISTORY;
@@ -417,16 +409,15 @@ static dw_status on_update(void *ctx, const dw_track *in)
     }
     if (k->forced)
         t.affiliation = k->forced_aff;
-    size_t n = track_line(e, &t, k->threat, e->line, sizeof e->line);
-    if (!n)
-        return DW_OK;
-    if (set_line(&k->line, &k->cap, &k->len, e->line, n) || set_brief(e, k, &t, k->threat))
-        return DW_ERR_NOMEM;
+    /* Every plot updates a track and a viewer sees it a few times a second: its lines
+     * are written from the newest update when they are asked for. */
+    k->live = t;
+    k->line_stale = k->brief_stale = 1;
     if (!k->assessed)
         k->t = t;
     mark_dirty(e, k);
     e->st.live_out++;
-    emit_out(e, DW_ENG_OUT_LIVE, t.t_us, t.id, e->line, n, &t);
+    emit_out(e, DW_ENG_OUT_LIVE, t.t_us, t.id, NULL, 0, &t);
     return DW_OK;
 }
 
@@ -809,6 +800,12 @@ static dw_status do_set_identity(dw_engine *e, uint64_t id, dw_affiliation aff, 
     dw_track t = k->t;
     t.t_us = t_us;
     on_identity(e, &t, from, aff, rule);
+    if (k->line_stale || k->brief_stale) {     /* a live update is newer: written when asked */
+        k->live.affiliation = aff;
+        k->line_stale = k->brief_stale = 1;
+        mark_dirty(e, k);
+        return DW_OK;
+    }
     size_t n = track_line(e, &k->t, k->threat, e->line, sizeof e->line);
     if (n && !set_line(&k->line, &k->cap, &k->len, e->line, n) && !set_brief(e, k, &k->t, k->threat))
         mark_dirty(e, k);
@@ -925,21 +922,41 @@ void dw_engine_each_track(const dw_engine *e,
                           void (*cb)(void *ctx, uint64_t id, const char *line, size_t len),
                           void *ctx)
 {
-    for (size_t i = 0; i < e->n_tr; i++)
-        if (e->tr[i].id && e->tr[i].blen)
-            cb(ctx, e->tr[i].id, e->tr[i].brief, e->tr[i].blen);
+    char buf[LINE_CAP];
+    for (size_t i = 0; i < e->n_tr; i++) {
+        const eng_track *k = &e->tr[i];
+        if (!k->id)
+            continue;
+        size_t n = k->brief_stale ? brief_line(e, &k->live, k->threat, buf, sizeof buf) : 0;
+        if (n)
+            cb(ctx, k->id, buf, n);
+        else if (k->blen)
+            cb(ctx, k->id, k->brief, k->blen);
+    }
 }
 
 size_t dw_engine_track_json(const dw_engine *e, uint64_t id, char *buf, size_t cap)
 {
     const eng_track *k = track_find(e, id);
-    if (!k || !k->len)
+    if (!k)
         return 0;
-    size_t need = k->len + 128 + (size_t)k->n_hist * 80 + (DW_THREAT_MAX_SEGS + 1) * 80;
+    const char *line = k->line;
+    size_t len = k->len;
+    char fresh[LINE_CAP];
+    if (k->line_stale) {
+        size_t fn = track_line(e, &k->live, k->threat, fresh, sizeof fresh);
+        if (fn) {
+            line = fresh;
+            len = fn;
+        }
+    }
+    if (!len)
+        return 0;
+    size_t need = len + 128 + (size_t)k->n_hist * 80 + (DW_THREAT_MAX_SEGS + 1) * 80;
     if (need > cap)
         return need;
     int n = snprintf(buf, cap, "{\"v\":1,\"forced\":%s,\"track\":%.*s,\"history\":",
-                     k->forced ? "true" : "false", (int)k->len, k->line);
+                     k->forced ? "true" : "false", (int)len, line);
     dw_jw w;
     dw_jw_init(&w, buf + n, cap - (size_t)n);
     dw_jw_arr(&w);
@@ -1012,6 +1029,10 @@ void dw_engine_take_changes(dw_engine *e, int64_t now_us, int64_t min_interval_u
         }
         k->dirty = 0;
         k->handed_us = now_us;
+        if (k->brief_stale && track) {
+            if (set_brief(e, k, &k->live, k->threat) == 0)
+                k->brief_stale = 0;
+        }
         if (k->blen && track)
             track(ctx, k->id, k->brief, k->blen);
     }
