@@ -29,6 +29,7 @@ build: $(BUILD)/CMakeCache.txt
 	  { tail -n 40 $(BUILD)/build.log; echo "build: failed, see $(BUILD)/build.log"; exit 1; }
 
 test: bootstrap
+	@scripts/webdeps
 	@$(MAKE) --no-print-directory build
 	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
 

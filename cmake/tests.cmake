@@ -54,6 +54,11 @@ foreach(src IN LISTS integ_srcs)
     TIMEOUT 600)
 endforeach()
 
+# The map's frame-time test measures the browser: nothing else runs beside it.
+if(TEST integration.web_perf)
+  set_tests_properties(integration.web_perf PROPERTIES RUN_SERIAL TRUE)
+endif()
+
 # Test tools: tests/tools/<name>.c -> build/tests/dw_tool_<name> (scene
 # generators and the like that the integration tests drive).
 file(GLOB tool_srcs CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/tools/*.c")
