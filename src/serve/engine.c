@@ -673,8 +673,11 @@ dw_status dw_engine_flush(dw_engine *e)
         return DW_ERR_INVALID;
     if (e->failed != DW_OK)
         return e->failed;
+    /* Before the first observation nothing can wait in a batch: not an event. */
+    if (e->last_obs_us == INT64_MIN)
+        return DW_OK;
     static const char line[] = "{\"type\":\"flush\"}";
-    emit_in(e, DW_ENG_IN_FLUSH, e->t_us == INT64_MIN ? 0 : e->t_us, line, sizeof line - 1);
+    emit_in(e, DW_ENG_IN_FLUSH, e->t_us, line, sizeof line - 1);
     e->st.flushes++;
     return fail(e, dw_pipeline_flush(e->pl));
 }
