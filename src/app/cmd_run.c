@@ -37,7 +37,8 @@ static void usage(FILE *f)
         "  -h, --help            this text\n"
         "\n"
         "Operator actions (acknowledging alerts, setting identities) need the bearer token in\n"
-        "http.token_file, else $DRONEWALL_TOKEN, else a random one written to ./dronewall.token.\n"
+        "http.token_file, else $DRONEWALL_TOKEN, else a random one written to dronewall.token\n"
+        "beside the recording (mode 0600).\n"
         "\n"
         "Configuration keys:\n");
     dw_run_config_help(f);

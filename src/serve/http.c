@@ -687,6 +687,8 @@ int dwd_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         return dwd_raw_callback(wsi, reason, user, in, len);
     case LWS_CALLBACK_HTTP: {
         d->http_requests++;
+        free(p->out);           /* a kept-alive connection's last request, if anything is left */
+        free(p->req);
         memset(p, 0, sizeof *p);
         p->wsi = wsi;
         int post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
@@ -702,8 +704,8 @@ int dwd_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         return route_get(wsi, p, d, api_path(p));
     }
     case LWS_CALLBACK_HTTP_BODY:
-        if (!p || !p->post)
-            return 0;
+        if (!p || !p->post || !len)
+            return 0;           /* an empty body comes as (NULL, 0) */
         if (p->too_big || p->req_len + len > BODY_MAX) {
             p->too_big = 1;
             return 0;
@@ -723,11 +725,19 @@ int dwd_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (!p || !p->post)
             return 0;
-        if (p->too_big) {
-            d->http_too_big++;
-            return respond_error(wsi, p, d, 413, "request body larger than 64 KiB");
+        {
+            int rc;
+            if (p->too_big) {
+                d->http_too_big++;
+                rc = respond_error(wsi, p, d, 413, "request body larger than 64 KiB");
+            } else {
+                rc = post_action(wsi, p, d, api_path(p));
+            }
+            free(p->req);       /* read; the connection may carry another request */
+            p->req = NULL;
+            p->req_len = 0;
+            return rc;
         }
-        return post_action(wsi, p, d, api_path(p));
     case LWS_CALLBACK_HTTP_WRITEABLE: {
         if (!p || !p->out)
             break;

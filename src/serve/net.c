@@ -238,7 +238,9 @@ static void feed(dwd_io *io, dwd_conn *c, const uint8_t *buf, size_t n, int data
 static int udp_rx(dwd_conn *c)
 {
     dwd_io *io = c->io;
-    for (int k = 0; k < 256; k++) {
+    /* A few datagrams a turn (a radar's sector of ~30 plots costs ~0.5 ms to track), then
+     * back to the loop: frames, timers and viewers wait at most this long, not ~100 ms. */
+    for (int k = 0; k < 32; k++) {
         ssize_t n = recv(c->fd, g_rx, sizeof g_rx, MSG_DONTWAIT);
         if (n < 0)
             return 0;       /* drained (or a transient error: the next event retries) */
