@@ -82,6 +82,7 @@ typedef struct dwd_io {
     dw_decode_sink sink;
     int64_t last_rx_wall_us, last_tx_wall_us;
     int down;                           /* a sensor_down was raised for its silence */
+    int heard;                          /* it has delivered data since the start */
     uint64_t frames, obs, malformed, bytes, refused, dropped, sent, send_errors, connects;
     uint64_t rate_obs_prev;             /* obs at the last rate reading */
     double rate_hz;

@@ -152,6 +152,11 @@ static void feed(dwd_io *io, dwd_conn *c, const uint8_t *buf, size_t n, int data
     if (datagram)
         io->frames++;       /* a datagram is a frame; on a stream, each frame or line is */
     io->last_rx_wall_us = dwd_wall_us();
+    if (!io->heard) {
+        /* Its first data: the input is up (a later silence says since when). */
+        io->heard = 1;
+        dw_engine_sensor(d->eng, io->name, 1, dwd_now(d));
+    }
     if (io->in->kind == DW_IN_NDJSON_TCP) {
         /* Lines, each at most max_frame bytes; a longer one is skipped to its end. */
         for (size_t i = 0; i < n; i++) {
@@ -344,10 +349,13 @@ static int listen_on(dwd_io *io, const char *hostport, int udp, char *err, size_
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     const char *group = io->is_input ? io->in->group : "";
     if (udp && group[0]) {
-        /* A multicast receiver binds the group's port on any address and joins it. */
-        struct sockaddr_in any = sa;
-        any.sin_addr.s_addr = htonl(INADDR_ANY);
-        sa = any;
+        /* A multicast receiver binds the group's address and port (so that it gets that
+         * group's datagrams only, not another group's on the same port) and joins it. */
+        if (inet_pton(AF_INET, group, &sa.sin_addr) != 1) {
+            snprintf(err, errlen, "%s: group %s is not an IPv4 address", io->name, group);
+            close(fd);
+            return -1;
+        }
     }
     if (udp) {
         int rcv = 8 << 20;

@@ -84,8 +84,10 @@ if len(al) != 1:
     fail("sensor_down alerts: %s" % al)
 ok("the sensor_down alert %d is cleared: %s" % (al[0]["id"], al[0]["text"]))
 st = get("/api/stats")
-if st["engine"]["sensor_changes"] != 2:
-    fail("engine sensor_changes %d, want 2 (down, up)" % st["engine"]["sensor_changes"])
+if st["engine"]["sensor_changes"] != 3:
+    fail("engine sensor_changes %d, want 3 (up at its first data, down, up)" % st["engine"]["sensor_changes"])
+if "last report never" in al[0]["text"]:
+    fail("the sensor_down alert says the input never reported: %s" % al[0]["text"])
 PY
 dw_stop
 [ "$DW_RC" = 0 ] || fail "the daemon exited with $DW_RC"
