@@ -16,13 +16,10 @@
 //
 // The map exposes a read-only hook, window.dronewall (web/app.js), that this test reads.
 
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+import { launchChromium } from './chromium.mjs';
 
 const URL_ = process.env.DW_URL;
 if (!URL_) {
@@ -30,7 +27,6 @@ if (!URL_) {
   process.exit(2);
 }
 const ART = process.env.DW_ARTIFACTS || path.resolve('test-artifacts/web');
-const CHROMIUM = process.env.DW_CHROMIUM || '/usr/bin/chromium';
 fs.mkdirSync(ART, { recursive: true });
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -54,19 +50,11 @@ function expectedError(text, url) {
   return false;
 }
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-map-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  headless: true,
-  viewport: { width: 1400, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { context, close: closeBrowser } = await launchChromium('dw-map-chromium-');
 
 let page;
 async function finish(code) {
-  try { await context.close(); } catch (_) { /* already gone */ }
-  fs.rmSync(profile, { recursive: true, force: true });
+  await closeBrowser();
   process.exit(code);
 }
 

@@ -9,13 +9,10 @@
 // Prints the figures and fails (exit 1) when the p95 frame time is 50 ms or more, or when
 // the stream delivered nothing during the measurement.
 
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+import { launchChromium } from './chromium.mjs';
 
 const URL_ = process.env.DW_URL;
 if (!URL_) {
@@ -23,28 +20,19 @@ if (!URL_) {
   process.exit(2);
 }
 const ART = process.env.DW_ARTIFACTS || path.resolve('test-artifacts/web');
-const CHROMIUM = process.env.DW_CHROMIUM || '/usr/bin/chromium';
 const MIN_TRACKS = Number(process.env.DW_PERF_MIN_TRACKS || 900);
 const SECONDS = Number(process.env.DW_PERF_SECONDS || 10);
 const P95_LIMIT_MS = 50;
 fs.mkdirSync(ART, { recursive: true });
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-perf-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  headless: true,
-  viewport: { width: 1400, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { context, close: closeBrowser } = await launchChromium('dw-perf-chromium-');
 const page = context.pages()[0] || await context.newPage();
 const errors = [];
 page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 page.on('pageerror', (e) => errors.push('uncaught: ' + (e && e.message)));
 
 async function finish(code) {
-  try { await context.close(); } catch (_) { /* gone */ }
-  fs.rmSync(profile, { recursive: true, force: true });
+  await closeBrowser();
   process.exit(code);
 }
 async function fail(msg) {
