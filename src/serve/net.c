@@ -244,8 +244,8 @@ static int udp_rx(dwd_conn *c)
 {
     dwd_io *io = c->io;
     /* A few datagrams a turn (a radar's sector of ~30 plots costs ~0.5 ms to track), then
-     * back to the loop: frames, timers and viewers wait at most this long, not ~100 ms. */
-    for (int k = 0; k < 32; k++) {
+     * back to the loop, so that frames, timers and viewers wait a few ms, not ~100 ms. */
+    for (int k = 0; k < 8; k++) {
         ssize_t n = recv(c->fd, g_rx, sizeof g_rx, MSG_DONTWAIT);
         if (n < 0)
             return 0;       /* drained (or a transient error: the next event retries) */
