@@ -822,9 +822,9 @@ done:
     replay_free(d->replay_rows);
     dw_engine_destroy(d->eng);
     dw_sensors_index_destroy(d->sindex);
-    dw_session_free(&s);
-    if (d->geo_paths == s.geo)
-        d->geo_paths = NULL;
+    dw_session_free(&s);        /* d->geo_paths and d->sensors were the session's */
+    d->geo_paths = NULL;
+    d->sensors = NULL;
     free(d->sensor_obs);
     free(d->sensor_last_us);
     free(sess_json);
