@@ -358,8 +358,12 @@ static int listen_on(dwd_io *io, const char *hostport, int udp, char *err, size_
         }
     }
     if (udp) {
+        /* 8 MiB of datagrams can wait while the loop is busy. SO_RCVBUF is capped by
+         * net.core.rmem_max (often 208 KiB: a second of a busy radar feed); a process
+         * allowed to (CAP_NET_ADMIN) goes past the cap. */
         int rcv = 8 << 20;
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) != 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
     }
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         snprintf(err, errlen, "%s: cannot listen on %s: %s", io->name, hostport, strerror(errno));
