@@ -84,6 +84,7 @@ typedef struct dwd_io {
     int down;                           /* a sensor_down was raised for its silence */
     int heard;                          /* it has delivered data since the start */
     uint64_t frames, obs, malformed, bytes, refused, dropped, sent, send_errors, connects;
+    uint64_t kernel_dropped;            /* UDP: datagrams the kernel had no room for */
     uint64_t rate_obs_prev;             /* obs at the last rate reading */
     double rate_hz;
     int64_t *last_sent;                 /* outputs: data time each track was last sent, by

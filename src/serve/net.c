@@ -246,9 +246,28 @@ static int udp_rx(dwd_conn *c)
     /* A few datagrams a turn (a radar's sector of ~30 plots costs ~0.5 ms to track), then
      * back to the loop, so that frames, timers and viewers wait a few ms, not ~100 ms. */
     for (int k = 0; k < 8; k++) {
-        ssize_t n = recv(c->fd, g_rx, sizeof g_rx, MSG_DONTWAIT);
+        /* The kernel says (SO_RXQ_OVFL) how many datagrams it dropped on this socket for
+         * want of room: a loss nobody would see otherwise. */
+        union {
+            char buf[CMSG_SPACE(sizeof(uint32_t))];
+            struct cmsghdr align;
+        } ctl;
+        struct iovec iov = {g_rx, sizeof g_rx};
+        struct msghdr mh;
+        memset(&mh, 0, sizeof mh);
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = ctl.buf;
+        mh.msg_controllen = sizeof ctl.buf;
+        ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT);
         if (n < 0)
             return 0;       /* drained (or a transient error: the next event retries) */
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+            if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
+                uint32_t dropped;
+                memcpy(&dropped, CMSG_DATA(cm), sizeof dropped);
+                io->kernel_dropped = dropped;
+            }
         feed(io, NULL, g_rx, (size_t)n, 1);
     }
     return 0;
@@ -364,6 +383,7 @@ static int listen_on(dwd_io *io, const char *hostport, int udp, char *err, size_
         int rcv = 8 << 20;
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) != 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+        setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
     }
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         snprintf(err, errlen, "%s: cannot listen on %s: %s", io->name, hostport, strerror(errno));
@@ -827,6 +847,8 @@ void dwd_io_json(const dwd *d, struct dw_jw *w, int inputs)
             dw_jw_kint(w, "bytes", (int64_t)io->bytes);
             dw_jw_kint(w, "refused", (int64_t)io->refused);
             dw_jw_kint(w, "dropped", (int64_t)io->dropped);
+            if (io->in->kind == DW_IN_ASTERIX_UDP || io->in->kind == DW_IN_COT_UDP)
+                dw_jw_kint(w, "kernel_dropped", (int64_t)io->kernel_dropped);
             if (io->dec) {
                 dw_decoder_stats ds;
                 dw_decoder_get_stats(io->dec, &ds);

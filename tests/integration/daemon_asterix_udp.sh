@@ -56,6 +56,8 @@ if inp["obs"] != n_obs:
     fail("input counted %d observations, `dronewall decode` finds %d" % (inp["obs"], n_obs))
 if inp["malformed"] != 0:
     fail("%d malformed frames in a clean capture" % inp["malformed"])
+if inp.get("kernel_dropped") != 0:
+    fail("the kernel's count of datagrams dropped on the input: %s, want 0" % inp.get("kernel_dropped"))
 if inp["state"] != "listening":
     fail("state %r" % inp["state"])
 s = sensors()
