@@ -22,6 +22,9 @@
  *   DW_ENG_OUT_ALERT     an alert was raised, updated, cleared, reopened or acknowledged
  *   DW_ENG_OUT_IDENTITY  a track's affiliation changed (by a rule or an operator)
  *   DW_ENG_OUT_SENSOR    a sensor or input went down or came back
+ *   DW_ENG_OUT_PLAN      the response plan (with effectors configured: plan.h), every
+ *                        plan_period_s of data time
+ *   DW_ENG_OUT_DECISION  an operator approved or rejected one of its recommendations
  *   DW_ENG_OUT_LIVE      a track just updated by a batch, between report instants (not part
  *                        of the recording: it is the live stream's, and replay makes it anew);
  *                        no line (NULL, 0): the track is obj, its lines are written when the
@@ -49,6 +52,7 @@ enum {
     DW_ENG_IN_TICK = 3,         /* {"type":"tick","t_us":T}                              */
     DW_ENG_IN_ACK = 4,          /* {"type":"ack","t_us":T,"alert":ID,"by":"..."}         */
     DW_ENG_IN_SET_IDENTITY = 5, /* {"type":"set_identity","t_us":T,"track":ID,"affiliation":"hostile","by":"..."} */
+    DW_ENG_IN_DECISION = 6,     /* {"type":"decision","t_us":T,"recommendation":ID,"decision":"approve","by":"..."} */
     DW_ENG_IN_SENSOR = 8,       /* {"type":"sensor","t_us":T,"sensor":"ID","up":true}   */
 };
 
@@ -59,6 +63,8 @@ enum {
     DW_ENG_OUT_IDENTITY = 4,
     DW_ENG_OUT_SENSOR = 5,
     DW_ENG_OUT_LIVE = 6,
+    DW_ENG_OUT_PLAN = 7,        /* the response plan: recommendations (plan.h)            */
+    DW_ENG_OUT_DECISION = 8,    /* an operator approved or rejected a recommendation      */
 };
 
 #define DW_ENGINE_HISTORY 300   /* points of history kept per live track (one per report) */
@@ -82,6 +88,8 @@ typedef struct dw_engine_config {
     size_t n_geo_files;
     const char *rules_file;             /* NULL: affiliations as the tracks bring them    */
     char home[3];                       /* the defended country                           */
+    const char *effectors_file;         /* the effector catalogue: response planning; NULL off */
+    double plan_period_s;               /* re-plan at most this often, data time (10)      */
 } dw_engine_config;
 
 typedef struct dw_engine_stats {
@@ -89,6 +97,7 @@ typedef struct dw_engine_stats {
     uint64_t flushes, ticks;
     uint64_t track_out, live_out, dead_out, alert_out, identity_out, sensor_out;
     uint64_t acks, identities_set, unknown_alert, unknown_track;
+    uint64_t plans, decisions;
     size_t tracks_now, alerts_now;
     int64_t t_us;                       /* data time reached                              */
     dw_pipeline_stats pipeline;
@@ -112,6 +121,16 @@ dw_status dw_engine_ack(dw_engine *e, uint64_t alert_id, int64_t t_us, const cha
  * DW_ERR_NOT_FOUND when the track is not in the picture. */
 dw_status dw_engine_set_identity(dw_engine *e, uint64_t track_id, dw_affiliation aff,
                                  int64_t t_us, const char *by);
+/* An operator approves (approve 1) or rejects a recommendation of the current plan: an
+ * approved one spends its effector's rounds. DW_ERR_NOT_FOUND when the current plan has no
+ * such recommendation, DW_ERR_UNSUPPORTED without response planning. */
+dw_status dw_engine_decide(dw_engine *e, uint64_t rec_id, int approve, int64_t t_us,
+                           const char *by);
+/* Whether the engine plans responses (effectors configured). */
+int dw_engine_has_planning(const dw_engine *e);
+/* The current plan's line (the last DW_ENG_OUT_PLAN, with decisions), NULL before one. */
+const char *dw_engine_plan_line(const dw_engine *e, size_t *len);
+
 /* A recorded input line of the given kind, acted on as when it was recorded.
  * DW_ERR_PARSE (with err) for a line that is not one. */
 dw_status dw_engine_apply(dw_engine *e, int kind, const char *line, size_t len, char *err,

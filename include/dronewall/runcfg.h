@@ -92,6 +92,9 @@ typedef struct dw_run_config {
     double speed;           /* scenario.speed: data time per wall time (default 1) */
     double report_s;        /* tracker.report_s: the picture's report period (default 1) */
     char assoc[8];          /* tracker.assoc: gnn|jpda ("" = scenario's or default) */
+    char effectors_file[512]; /* response.effectors: the effector catalogue (config/effectors.yaml);
+                               "" = no response planning */
+    double plan_period_s;   /* response.period_s: re-plan at most this often, data time (default 10) */
     double stop_after_s;    /* stop_after_s: stop by itself after this many wall seconds (default 0 = never) — for tests */
     dw_run_input inputs[DW_RUN_MAX_IO]; size_t n_inputs;
     dw_run_output outputs[DW_RUN_MAX_IO]; size_t n_outputs;

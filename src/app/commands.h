@@ -11,7 +11,8 @@
     X(score, cmd_score, "score tracks against truth (GOSPA, RMSE, bound)") \
     X(sim, cmd_sim, "run a scenario: truth, sensor streams, tracks, score") \
     X(run, cmd_run, "the daemon: live inputs, the map and API, outputs, recording") \
-    X(replay, cmd_replay, "play a recording again: check it byte for byte, or serve it")
+    X(replay, cmd_replay, "play a recording again: check it byte for byte, or serve it") \
+    X(plan, cmd_plan, "response planning on a scenario: the plan beside two baselines")
 
 struct dw_command {
     const char *name;

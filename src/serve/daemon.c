@@ -94,6 +94,19 @@ static void eng_output(void *ctx, int kind, int64_t t_us, uint64_t track, const 
         dwd_out_alert(d, obj, line, len);
         break;
     }
+    case DW_ENG_OUT_PLAN:
+        dwd_ws_push(d, line, len, 0);       /* the plan's line is the stream's frame */
+        break;
+    case DW_ENG_OUT_DECISION: {
+        size_t need = len + 40;
+        char *buf = need <= sizeof d->ws_text ? d->ws_text : NULL;
+        if (buf) {
+            int n = snprintf(buf, sizeof d->ws_text, "{\"type\":\"decision\",\"decision\":%.*s}",
+                             (int)len, line);
+            dwd_ws_push(d, buf, (size_t)n, 0);
+        }
+        break;
+    }
     case DW_ENG_OUT_SENSOR: {
         int n = snprintf(d->ws_text, sizeof d->ws_text, "{\"type\":\"sensor\",\"sensor\":%.*s}",
                          (int)len, line);
@@ -589,6 +602,17 @@ static int build_session(dwd *d, const dw_daemon_opts *o, dw_session *s, char *e
     for (size_t i = 0; i < n_geo; i++)
         if (!(s->geo[s->n_geo++] = dw_session_abspath(geo[i])))
             return -1;
+    s->plan_period_s = d->cfg.plan_period_s > 0 ? d->cfg.plan_period_s : 10.0;
+    if (d->cfg.effectors_file[0]) {
+        if (!s->home[0]) {
+            snprintf(err, errlen, "response.effectors needs an assessment (assessment.home and "
+                                  "geography, or a scenario's): threats are what it assesses");
+            return -1;
+        }
+        char *ef = dw_session_abspath(d->cfg.effectors_file);
+        snprintf(s->effectors, sizeof s->effectors, "%s", ef ? ef : d->cfg.effectors_file);
+        free(ef);
+    }
     if (rules) {
         char *r = dw_session_abspath(rules);
         snprintf(s->rules, sizeof s->rules, "%s", r ? r : rules);

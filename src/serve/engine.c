@@ -13,6 +13,7 @@
 #include "dronewall/geog.h"
 #include "dronewall/jsonw.h"
 #include "dronewall/ndjson.h"
+#include "dronewall/plan.h"
 #include "dronewall/rules.h"
 #include "dronewall/sensors_file.h"
 #include "dronewall/threat.h"
@@ -88,6 +89,24 @@ struct dw_engine {
     dw_status failed;
     const dw_alert *cur_alert;  /* the alert being published, for the sink */
     int64_t last_obs_us;        /* the newest observation's time, INT64_MIN: none */
+    /* Response planning (plan.h), when the configuration names effectors. */
+    dw_planner *planner;
+    int64_t plan_period_us, last_plan_us;
+    dw_plan_rec *recs;          /* the current plan's recommendations (a copy)      */
+    size_t n_recs, cap_recs;
+    dw_plan_summary plan_sum;
+    int64_t plan_t_us;
+    struct plan_decision {
+        uint64_t rec;
+        int approve;
+        int64_t t_us;
+        char by[64];
+    } *decisions;               /* decisions on the current plan                    */
+    size_t n_decisions, cap_decisions;
+    uint64_t *engaged;          /* tracks an approved engagement is on             */
+    size_t n_engaged, cap_engaged;
+    char *plan_line;
+    size_t plan_len;
     dw_engine_stats st;
 };
 
@@ -357,12 +376,15 @@ static dw_status on_report(void *ctx, const dw_track *in)
     return DW_OK;
 }
 
+static dw_status make_plan(dw_engine *e, int64_t t_us);
+
 static dw_status on_report_done(void *ctx, int64_t t_us)
 {
     dw_engine *e = ctx;
     if (t_us > e->t_us)
         e->t_us = t_us;
-    return e->as ? dw_assess_advance(e->as, t_us) : DW_OK;
+    dw_status st = e->as ? dw_assess_advance(e->as, t_us) : DW_OK;
+    return st == DW_OK ? make_plan(e, t_us) : st;
 }
 
 static dw_status on_dead(void *ctx, const dw_track *t)
@@ -533,6 +555,289 @@ static void on_identity(void *ctx, const dw_track *t, dw_affiliation from, dw_af
     emit_out(e, DW_ENG_OUT_IDENTITY, t->t_us, t->id, e->line2, dw_jw_len(&w), t);
 }
 
+
+/* ------------------------------------------------------------------ response planning */
+
+/* What killing a threat protects, in EUR: a site or city in its reach is worth more than
+ * open country, and a decoy (no warhead) a fifth of an armed drone. Round figures for the
+ * planner's comparison of options, not valuations; docs/respond.md. */
+static double protected_value(dw_class cls, int threatens_site)
+{
+    double v = threatens_site ? 5e6 : 5e5;
+    return cls == DW_CLASS_DECOY ? 0.2 * v : v;
+}
+
+static int is_engaged(const dw_engine *e, uint64_t id)
+{
+    for (size_t i = 0; i < e->n_engaged; i++)
+        if (e->engaged[i] == id)
+            return 1;
+    return 0;
+}
+
+static const struct plan_decision *decision_of(const dw_engine *e, uint64_t rec)
+{
+    for (size_t i = 0; i < e->n_decisions; i++)
+        if (e->decisions[i].rec == rec)
+            return &e->decisions[i];
+    return NULL;
+}
+
+static void rec_json(const dw_engine *e, dw_jw *w, const dw_plan_rec *r)
+{
+    size_t ne = 0;
+    const dw_effector *eff = dw_planner_effectors(e->planner, &ne);
+    dw_jw_obj(w);
+    dw_jw_key(w, "id");
+    dw_jw_uint(w, r->id);
+    dw_jw_key(w, "track");
+    dw_jw_uint(w, r->track_id);
+    dw_jw_kstr(w, "effector", r->effector_id);
+    dw_jw_kstr(w, "effector_kind", r->effector >= 0 && (size_t)r->effector < ne
+                                       ? dw_effector_kind_name(eff[r->effector].kind) : "");
+    dw_jw_key(w, "t_launch_s");
+    dw_jw_double_prec(w, r->t_launch_s, 6);
+    dw_jw_key(w, "t_intercept_s");
+    dw_jw_double_prec(w, r->t_intercept_s, 6);
+    dw_jw_key(w, "lat_deg");
+    dw_jw_double_prec(w, r->lat_deg, 10);
+    dw_jw_key(w, "lon_deg");
+    dw_jw_double_prec(w, r->lon_deg, 10);
+    dw_jw_key(w, "alt_m");
+    dw_jw_double_prec(w, r->alt_m, 6);
+    dw_jw_kint(w, "shots", r->shots);
+    dw_jw_key(w, "pk");
+    dw_jw_double_prec(w, r->pk, 4);
+    dw_jw_key(w, "cost_eur");
+    dw_jw_double_prec(w, r->cost_eur, 8);
+    dw_jw_key(w, "exchange_ratio");
+    dw_jw_double_prec(w, r->exchange_ratio, 4);
+    dw_jw_key(w, "people_at_risk");
+    dw_jw_double_prec(w, r->people_at_risk, 4);
+    dw_jw_kstr(w, "over_site", r->over_site);
+    dw_jw_kstr(w, "reason", r->reason);
+    dw_jw_key(w, "decision");
+    const struct plan_decision *d = decision_of(e, r->id);
+    if (d) {
+        dw_jw_obj(w);
+        dw_jw_kstr(w, "decision", d->approve ? "approve" : "reject");
+        dw_jw_kstr(w, "by", d->by);
+        dw_jw_kint(w, "t_us", d->t_us);
+        dw_jw_obj_end(w);
+    } else {
+        dw_jw_null(w);
+    }
+    dw_jw_obj_end(w);
+}
+
+/* The current plan as one line, kept for GET /api/plan and put out. */
+static void publish_plan(dw_engine *e)
+{
+    size_t cap = 2048 + e->n_recs * 1024;
+    char *buf = malloc(cap);
+    if (!buf)
+        return;
+    dw_jw w;
+    dw_jw_init(&w, buf, cap);
+    dw_jw_obj(&w);
+    dw_jw_kint(&w, "v", 1);
+    dw_jw_kstr(&w, "type", "plan");
+    dw_jw_kint(&w, "t_us", e->plan_t_us);
+    dw_jw_kstr(&w, "strategy", "wta");
+    dw_jw_key(&w, "summary");
+    dw_jw_obj(&w);
+    const dw_plan_summary *m = &e->plan_sum;
+    dw_jw_kint(&w, "threats", (int64_t)m->threats);
+    dw_jw_kint(&w, "engaged", (int64_t)m->engaged);
+    dw_jw_key(&w, "cost_eur");
+    dw_jw_double_prec(&w, m->cost_eur, 8);
+    dw_jw_key(&w, "expected_leakage");
+    dw_jw_double_prec(&w, m->expected_leakage, 4);
+    dw_jw_key(&w, "people_at_risk");
+    dw_jw_double_prec(&w, m->people_at_risk, 4);
+    dw_jw_kint(&w, "over_populated", (int64_t)m->over_populated);
+    dw_jw_key(&w, "gap");
+    dw_jw_double_prec(&w, m->gap, 4);
+    dw_jw_kint(&w, "under_way", (int64_t)e->n_engaged);
+    dw_jw_obj_end(&w);
+    dw_jw_key(&w, "recommendations");
+    dw_jw_arr(&w);
+    for (size_t i = 0; i < e->n_recs; i++)
+        rec_json(e, &w, &e->recs[i]);
+    dw_jw_arr_end(&w);
+    dw_jw_obj_end(&w);
+    if (!dw_jw_ok(&w)) {
+        free(buf);
+        return;
+    }
+    free(e->plan_line);
+    e->plan_line = buf;
+    e->plan_len = dw_jw_len(&w);
+    emit_out(e, DW_ENG_OUT_PLAN, e->plan_t_us, 0, e->plan_line, e->plan_len, NULL);
+}
+
+/* Every plan_period of data time: the hostile and suspect drones not yet engaged, with
+ * what they threaten and when, planned against the effectors. */
+static dw_status make_plan(dw_engine *e, int64_t t_us)
+{
+    if (!e->planner || !e->as)
+        return DW_OK;
+    if (e->last_plan_us != INT64_MIN && t_us - e->last_plan_us < e->plan_period_us)
+        return DW_OK;
+    e->last_plan_us = t_us;
+    size_t cap = e->st.tracks_now + 1, n = 0;
+    dw_plan_target *tg = malloc(cap * sizeof *tg);
+    if (!tg)
+        return DW_ERR_NOMEM;
+    for (size_t i = 0; i < e->n_tr && n < cap; i++) {
+        const eng_track *k = &e->tr[i];
+        if (!k->id || !k->assessed || is_engaged(e, k->id))
+            continue;
+        if (k->t.affiliation != DW_AFF_HOSTILE && k->t.affiliation != DW_AFF_SUSPECT)
+            continue;
+        const dw_assess_facts *f = dw_assess_facts_of(e->as, k->id);
+        if (!f || f->drone_prob < 0.5)
+            continue;
+        dw_plan_target *x = &tg[n++];
+        memset(x, 0, sizeof *x);
+        x->track_id = k->id;
+        x->cls = k->t.cls;
+        x->lat_deg = k->t.lat_deg;
+        x->lon_deg = k->t.lon_deg;
+        x->alt_m = k->t.alt_m;
+        memcpy(x->vel_enu_mps, k->t.vel_enu_mps, sizeof x->vel_enu_mps);
+        x->deadline_s = INFINITY;
+        if (f->n_threatened > 0) {
+            x->deadline_s = (double)(f->threatened_eta_us[0] - t_us) * 1e-6;
+            if (x->deadline_s < 0)
+                x->deadline_s = 0;
+            const dw_geog_feature *gf = dw_geog_get(e->geo, (size_t)f->threatened[0]);
+            if (gf)
+                snprintf(x->threatens, sizeof x->threatens, "%s", gf->id);
+        }
+        x->value_eur = protected_value(x->cls, f->n_threatened > 0);
+    }
+    const dw_plan_rec *recs = NULL;
+    size_t nr = 0;
+    dw_plan_summary sum;
+    dw_status st = dw_planner_plan(e->planner, tg, n, t_us, &recs, &nr, &sum);
+    free(tg);
+    if (st != DW_OK)
+        return st;
+    if (nr > e->cap_recs) {
+        dw_plan_rec *r = realloc(e->recs, nr * sizeof *r);
+        if (!r)
+            return DW_ERR_NOMEM;
+        e->recs = r;
+        e->cap_recs = nr;
+    }
+    if (nr)
+        memcpy(e->recs, recs, nr * sizeof *recs);
+    e->n_recs = nr;
+    e->plan_sum = sum;
+    e->plan_t_us = t_us;
+    e->n_decisions = 0;         /* decisions were on the last plan's recommendations */
+    e->st.plans++;
+    publish_plan(e);
+    return DW_OK;
+}
+
+static dw_status do_decide(dw_engine *e, uint64_t rec_id, int approve, int64_t t_us,
+                           const char *by)
+{
+    const dw_plan_rec *r = NULL;
+    for (size_t i = 0; i < e->n_recs; i++)
+        if (e->recs[i].id == rec_id)
+            r = &e->recs[i];
+    if (!r || decision_of(e, rec_id))
+        return DW_ERR_NOT_FOUND;
+    if (approve) {
+        dw_status st = dw_planner_commit(e->planner, rec_id, t_us);
+        if (st != DW_OK)
+            return st;
+        if (e->n_engaged == e->cap_engaged) {
+            size_t nc = e->cap_engaged ? 2 * e->cap_engaged : 32;
+            uint64_t *g = realloc(e->engaged, nc * sizeof *g);
+            if (!g)
+                return DW_ERR_NOMEM;
+            e->engaged = g;
+            e->cap_engaged = nc;
+        }
+        e->engaged[e->n_engaged++] = r->track_id;
+    }
+    if (e->n_decisions == e->cap_decisions) {
+        size_t nc = e->cap_decisions ? 2 * e->cap_decisions : 16;
+        struct plan_decision *x = realloc(e->decisions, nc * sizeof *x);
+        if (!x)
+            return DW_ERR_NOMEM;
+        e->decisions = x;
+        e->cap_decisions = nc;
+    }
+    struct plan_decision *d = &e->decisions[e->n_decisions++];
+    d->rec = rec_id;
+    d->approve = approve;
+    d->t_us = t_us;
+    snprintf(d->by, sizeof d->by, "%s", by && *by ? by : "operator");
+    e->st.decisions++;
+    char *buf = malloc(4096);
+    if (buf) {
+        dw_jw w;
+        dw_jw_init(&w, buf, 4096);
+        dw_jw_obj(&w);
+        dw_jw_kint(&w, "v", 1);
+        dw_jw_kstr(&w, "type", "decision");
+        dw_jw_kint(&w, "t_us", t_us);
+        dw_jw_kstr(&w, "decision", approve ? "approve" : "reject");
+        dw_jw_kstr(&w, "by", d->by);
+        dw_jw_key(&w, "recommendation");
+        rec_json(e, &w, r);
+        dw_jw_obj_end(&w);
+        if (dw_jw_ok(&w))
+            emit_out(e, DW_ENG_OUT_DECISION, t_us, r->track_id, buf, dw_jw_len(&w), NULL);
+        free(buf);
+    }
+    publish_plan(e);
+    return DW_OK;
+}
+
+dw_status dw_engine_decide(dw_engine *e, uint64_t rec_id, int approve, int64_t t_us,
+                           const char *by)
+{
+    if (!e)
+        return DW_ERR_INVALID;
+    if (e->failed != DW_OK)
+        return e->failed;
+    if (!e->planner)
+        return DW_ERR_UNSUPPORTED;
+    int known = 0;
+    for (size_t i = 0; i < e->n_recs; i++)
+        known |= e->recs[i].id == rec_id;
+    if (!known || decision_of(e, rec_id))
+        return DW_ERR_NOT_FOUND;
+    dw_jw w;
+    dw_jw_init(&w, e->line, sizeof e->line);
+    dw_jw_obj(&w);
+    dw_jw_kstr(&w, "type", "decision");
+    dw_jw_kint(&w, "t_us", t_us);
+    dw_jw_key(&w, "recommendation");
+    dw_jw_uint(&w, rec_id);
+    dw_jw_kstr(&w, "decision", approve ? "approve" : "reject");
+    dw_jw_kstr(&w, "by", by && *by ? by : "operator");
+    dw_jw_obj_end(&w);
+    if (!dw_jw_ok(&w))
+        return DW_ERR_INVALID;
+    emit_in(e, DW_ENG_IN_DECISION, t_us, e->line, dw_jw_len(&w));
+    return do_decide(e, rec_id, approve, t_us, by);
+}
+
+int dw_engine_has_planning(const dw_engine *e) { return e && e->planner; }
+
+const char *dw_engine_plan_line(const dw_engine *e, size_t *len)
+{
+    *len = e && e->plan_line ? e->plan_len : 0;
+    return e ? e->plan_line : NULL;
+}
+
 /* ------------------------------------------------------------------ life */
 
 dw_status dw_engine_create(const dw_engine_config *c, const dw_engine_sink *sink,
@@ -583,6 +888,26 @@ dw_status dw_engine_create(const dw_engine_config *c, const dw_engine_sink *sink
         st = DW_ERR_INVALID;
         goto fail;
     }
+    e->last_plan_us = INT64_MIN;
+    e->plan_period_us = (int64_t)llround((c->plan_period_s > 0 ? c->plan_period_s : 10.0) * 1e6);
+    if (c->effectors_file) {
+        if (!e->as) {
+            seterr(err, errlen, "response planning needs an assessment (a home country and its "
+                                "geography): threats are what it assesses");
+            st = DW_ERR_INVALID;
+            goto fail;
+        }
+        dw_effector *eff = NULL;
+        size_t ne = 0;
+        if ((st = dw_effectors_load(c->effectors_file, &eff, &ne, err, errlen)) != DW_OK)
+            goto fail;
+        dw_plan_config pc;
+        dw_plan_config_default(&pc);
+        st = dw_planner_create(eff, ne, e->geo, &pc, &e->planner, err, errlen);
+        dw_effectors_free(eff);
+        if (st != DW_OK)
+            goto fail;
+    }
     const dw_pipeline_sink ps = {.report = on_report, .report_done = on_report_done,
                                  .dead = on_dead, .update = on_update, .ctx = e};
     if ((st = dw_pipeline_create(e->sensors, e->n_sensors, &c->pipeline, &ps, &e->pl, err,
@@ -600,6 +925,11 @@ void dw_engine_destroy(dw_engine *e)
     if (!e)
         return;
     dw_pipeline_destroy(e->pl);
+    dw_planner_destroy(e->planner);
+    free(e->recs);
+    free(e->decisions);
+    free(e->engaged);
+    free(e->plan_line);
     dw_assess_destroy(e->as);
     dw_rules_destroy(e->rules);
     dw_geog_destroy(e->geo);
@@ -898,8 +1228,19 @@ dw_status dw_engine_apply(dw_engine *e, int kind, const char *line, size_t len, 
         }
         break;
     }
+    case DW_ENG_IN_DECISION: {
+        const char *dec = NULL;
+        if (!json_unpack(j, "{s:I,s:I,s:s,s?s}", "t_us", &t, "recommendation", &id, "decision",
+                         &dec, "by", &by) &&
+            e->planner) {
+            st = do_decide(e, (uint64_t)id, !strcmp(dec, "approve"), t, by);
+            if (st == DW_ERR_NOT_FOUND)
+                st = DW_OK;
+        }
+        break;
+    }
     default:
-        st = DW_OK;             /* a kind this engine does not act on (a decision) */
+        st = DW_OK;             /* a kind this engine does not act on */
         break;
     }
     if (st == DW_ERR_PARSE)

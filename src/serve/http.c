@@ -513,6 +513,8 @@ static int get_info(struct lws *wsi, pss *p, dwd *d)
     }
     dw_jw_arr_end(&w);
     dw_jw_kstr(&w, "sensors_url", "/api/sensors");
+    if (dw_engine_has_planning(d->eng))
+        dw_jw_kstr(&w, "plan_url", "/api/plan");
     dw_jw_kstr(&w, "version", DW_VERSION);
     dw_jw_obj_end(&w);
     if (!dw_jw_ok(&w))
@@ -626,9 +628,33 @@ static int post_action(struct lws *wsi, pss *p, dwd *d, const char *path)
         }
         return post_ok(wsi, p, 200, NULL);
     }
-    if (!strcmp(path, "decisions"))
-        return respond_error(wsi, p, d, 501, "no engagement is proposed by this version: response "
-                                             "planning is not built yet");
+    if (!strcmp(path, "decisions")) {
+        json_t *j = json_loadb(p->req ? p->req : "", p->req_len, 0, NULL);
+        json_t *rj = j ? json_object_get(j, "recommendation") : NULL;
+        const char *dec = j ? json_string_value(json_object_get(j, "decision")) : NULL;
+        if (!json_is_integer(rj) || json_integer_value(rj) < 0 || !dec ||
+            (strcmp(dec, "approve") && strcmp(dec, "reject"))) {
+            json_decref(j);
+            return respond_error(wsi, p, d, 400, "body {\"recommendation\": ID, \"decision\": "
+                                                 "\"approve\" or \"reject\"}");
+        }
+        uint64_t rid = (uint64_t)json_integer_value(rj);
+        int approve = !strcmp(dec, "approve");
+        json_decref(j);
+        dw_status st = dw_engine_decide(d->eng, rid, approve, dwd_now(d), "operator");
+        if (st == DW_ERR_UNSUPPORTED)
+            return respond_error(wsi, p, d, 404, "no response planning: no effectors configured "
+                                                 "(response.effectors)");
+        if (st == DW_ERR_NOT_FOUND) {
+            char m[96];
+            snprintf(m, sizeof m, "no recommendation %llu awaiting a decision in the current plan",
+                     (unsigned long long)rid);
+            return respond_error(wsi, p, d, 404, m);
+        }
+        if (st != DW_OK)
+            return respond_error(wsi, p, d, 500, dw_status_str(st));
+        return post_ok(wsi, p, 200, NULL);
+    }
     return respond_error(wsi, p, d, 404, "no such operator action");
 }
 
@@ -650,6 +676,24 @@ static int route_get(struct lws *wsi, pss *p, dwd *d, const char *path)
         return get_sensors(wsi, p, d);
     if (!strcmp(path, "stats"))
         return get_stats(wsi, p, d);
+    if (!strcmp(path, "plan")) {
+        size_t len_ = 0;
+        const char *line = dw_engine_plan_line(d->eng, &len_);
+        if (!line && dw_engine_has_planning(d->eng)) {
+            char empty[320];
+            int k = snprintf(empty, sizeof empty,
+                             "{\"v\":1,\"type\":\"plan\",\"t_us\":%lld,\"strategy\":\"wta\","
+                             "\"summary\":{\"threats\":0,\"engaged\":0,\"cost_eur\":0,"
+                             "\"expected_leakage\":0,\"people_at_risk\":0,\"over_populated\":0,"
+                             "\"gap\":0,\"under_way\":0},\"recommendations\":[]}",
+                             (long long)dwd_now(d));
+            return respond(wsi, p, 200, "application/json", empty, (size_t)k);
+        }
+        if (!line)
+            return respond_error(wsi, p, d, 404, "no response planning: no effectors configured "
+                                                 "(response.effectors)");
+        return respond(wsi, p, 200, "application/json", line, len_);
+    }
     if (sscanf(path, "geo/%llu%n", &id, &n) == 1 && path[n] == 0) {
         if (id >= d->n_geo)
             return respond_error(wsi, p, d, 404, "no such geography file");

@@ -135,6 +135,13 @@ static const key_def keys[] = {
      .def_doc = "scenario's, else gnn", .meta = "gnn|jpda",
      .help = "data association: gnn or jpda (docs/tracker.md)",
      .more = "Empty: the scenario's, else gnn."},
+    {.path = "response.effectors", TOP(effectors_file), .type = K_PATH, .def = "",
+     .def_doc = "none", .meta = "FILE",
+     .help = "the effector catalogue: response planning on (config/effectors.yaml)",
+     .more = "Hostile and suspect drones get recommended engagements, which an operator "
+             "approves or rejects (POST /api/decisions); docs/respond.md."},
+    {.path = "response.period_s", TOP(plan_period_s), .type = K_NUM, .lo = 1, .hi = 3600,
+     .def = "10", .meta = "SECONDS", .help = "re-plan at most this often (data time)"},
     {.path = "stop_after_s", TOP(stop_after_s), .type = K_NUM, .lo = 0, .hi = 1e7, .def = "0",
      .meta = "SECONDS", .help = "stop after this many wall seconds, for tests; 0: never"},
 

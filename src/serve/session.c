@@ -51,6 +51,12 @@ char *dw_session_json(const dw_session *s, const char *run_config_json)
     else
         dw_jw_null(&w);
     dw_jw_kstr(&w, "scenario", s->scenario);
+    dw_jw_key(&w, "effectors");
+    if (s->effectors[0])
+        dw_jw_str(&w, s->effectors);
+    else
+        dw_jw_null(&w);
+    dw_jw_kdouble(&w, "plan_period_s", s->plan_period_s);
     dw_jw_key(&w, "tracker");
     dw_jw_obj(&w);
 #define WD(f) dw_jw_kdouble(&w, #f, s->pipeline.f);
@@ -114,6 +120,10 @@ dw_status dw_session_parse(const char *json, dw_session *s, char *err, size_t er
     }
     if (json_is_string(rj))
         rules = json_string_value(rj);
+    json_t *ej = json_object_get(j, "effectors");
+    snprintf(s->effectors, sizeof s->effectors, "%s", json_is_string(ej) ? json_string_value(ej) : "");
+    json_t *pj = json_object_get(j, "plan_period_s");
+    s->plan_period_s = json_is_number(pj) ? json_number_value(pj) : 10.0;
     snprintf(s->node, sizeof s->node, "%s", node);
     snprintf(s->home, sizeof s->home, "%s", home);
     snprintf(s->rules, sizeof s->rules, "%s", rules ? rules : "");
@@ -178,6 +188,8 @@ dw_status dw_session_engine(const dw_session *s, const dw_engine_sink *sink, dw_
     ec.n_geo_files = s->home[0] ? s->n_geo : 0;
     ec.rules_file = s->rules[0] ? s->rules : NULL;
     memcpy(ec.home, s->home, sizeof ec.home);
+    ec.effectors_file = s->effectors[0] ? s->effectors : NULL;
+    ec.plan_period_s = s->plan_period_s;
     return dw_engine_create(&ec, sink, out, err, errlen);
 }
 

@@ -16,6 +16,8 @@ typedef struct dw_session {
     size_t n_geo;
     char rules[512];
     char scenario[512];
+    char effectors[512];                /* the effector catalogue, "" none */
+    double plan_period_s;
     dw_pipeline_config pipeline;
     dw_sensor *sensors;
     size_t n_sensors;

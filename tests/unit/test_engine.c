@@ -90,7 +90,7 @@ static void sensors(dw_sensor *s)
     s->max_range_m = 150000;
 }
 
-static dw_engine *make(tape *tp, int assess)
+static dw_engine *make_with(tape *tp, int assess, int plan)
 {
     static char geo0[1024], geo1[1024], geo2[1024], rules[1024];
     snprintf(geo0, sizeof geo0, "%s/data/geo/countries.geojson", DW_SOURCE_DIR);
@@ -111,6 +111,12 @@ static dw_engine *make(tape *tp, int assess)
         c.rules_file = rules;
         memcpy(c.home, "PL", 3);
     }
+    static char effectors[1024];
+    snprintf(effectors, sizeof effectors, "%s/config/effectors.yaml", DW_SOURCE_DIR);
+    if (plan) {
+        c.effectors_file = effectors;
+        c.plan_period_s = 10;
+    }
     const dw_engine_sink sink = {on_in, on_out, tp};
     dw_engine *e = NULL;
     char err[300] = "";
@@ -119,6 +125,8 @@ static dw_engine *make(tape *tp, int assess)
         fail_msg("engine: %s", err);
     return e;
 }
+
+static dw_engine *make(tape *tp, int assess) { return make_with(tp, assess, 0); }
 
 /* A drone flying west out of Belarus into Poland north of Włodawa at 40 m/s, 800 m up,
  * seen once a second by a 3-D radar giving positions; a second drone parallel to it. */
@@ -401,7 +409,64 @@ static void bad_lines_are_refused(void **state)
     tape_free(&a);
 }
 
+/* With effectors, the hostile drones get a plan every 10 s of data time; an approved
+ * recommendation is decided once, recorded, and the tape replays to the same bytes. */
+static void planning_and_decisions(void **state)
+{
+    (void)state;
+    tape a = {0}, b = {0};
+    dw_engine *e = make_with(&a, 1, 1);
+    fly(e, 0, 500);
+    size_t plans = 0;
+    for (size_t i = 0; i < a.n_out; i++)
+        plans += a.out[i].kind == DW_ENG_OUT_PLAN;
+    assert_true(plans >= 10);
+    size_t n = 0;
+    const char *pl = dw_engine_plan_line(e, &n);
+    assert_non_null(pl);
+    const char *p = strstr(pl, "\"recommendations\":[{\"id\":");
+    if (!p)
+        fail_msg("no recommendation for two hostile drones crossing near Wlodawa: %s", pl);
+    uint64_t rec = strtoull(p + strlen("\"recommendations\":[{\"id\":"), NULL, 10);
+    assert_non_null(strstr(pl, "\"reason\":\""));
+    assert_int_equal(dw_engine_decide(e, 987654, 1, T0 + 500 * S, "x"), DW_ERR_NOT_FOUND);
+    assert_int_equal(dw_engine_decide(e, rec, 1, T0 + 500 * S, "duty officer"), DW_OK);
+    assert_int_equal(dw_engine_decide(e, rec, 0, T0 + 500 * S, "duty officer"), DW_ERR_NOT_FOUND);
+    pl = dw_engine_plan_line(e, &n);
+    assert_non_null(strstr(pl, "\"decision\":{\"decision\":\"approve\",\"by\":\"duty officer\""));
+    size_t decisions = 0;
+    for (size_t i = 0; i < a.n_out; i++)
+        decisions += a.out[i].kind == DW_ENG_OUT_DECISION;
+    assert_int_equal(decisions, 1);
+    fly(e, 500, 600);
+    dw_engine_stats st;
+    dw_engine_get_stats(e, &st);
+    assert_int_equal(st.decisions, 1);
+    dw_engine_destroy(e);
+
+    dw_engine *r = make_with(&b, 1, 1);
+    char err[200];
+    for (size_t i = 0; i < a.n_in; i++)
+        assert_int_equal(dw_engine_apply(r, a.in[i].kind, a.in[i].text, a.in[i].len, err, sizeof err),
+                         DW_OK);
+    dw_engine_destroy(r);
+    assert_int_equal(b.n_out, a.n_out);
+    for (size_t i = 0; i < a.n_out; i++)
+        if (a.out[i].len != b.out[i].len || memcmp(a.out[i].text, b.out[i].text, a.out[i].len))
+            fail_msg("output %zu differs:\n  %s\n  %s", i, a.out[i].text, b.out[i].text);
+    /* Without effectors: no plan, and a decision is refused as unsupported. */
+    tape c = {0};
+    dw_engine *q = make(&c, 1);
+    assert_null(dw_engine_plan_line(q, &n));
+    assert_int_equal(dw_engine_decide(q, rec, 1, T0, "x"), DW_ERR_UNSUPPORTED);
+    dw_engine_destroy(q);
+    tape_free(&a);
+    tape_free(&b);
+    tape_free(&c);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(planning_and_decisions),
     cmocka_unit_test(replay_is_byte_for_byte),
     cmocka_unit_test(a_shorter_tape_differs),
     cmocka_unit_test(operator_actions),

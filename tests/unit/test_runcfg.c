@@ -305,6 +305,7 @@ static void json_round_trip(void **state)
                            "\"commit_ms\":500},\"sensors\":\"\",\"assessment\":{\"home\":\"\","
                            "\"rules\":\"\",\"geography\":[]},\"scenario\":{\"file\":\"\","
                            "\"speed\":1},\"tracker\":{\"report_s\":1,\"assoc\":\"\"},"
+                           "\"response\":{\"effectors\":\"\",\"period_s\":10},"
                            "\"stop_after_s\":0,\"inputs\":[],\"outputs\":[]}");
     assert_int_equal(load_text(&d, "effective.json", j, err, sizeof err), DW_OK);
     assert_memory_equal(&c, &d, sizeof c);
@@ -450,7 +451,7 @@ static void errors_in_keys(void **state)
          "t.yaml:1: listen: unknown key (did you mean http.listen?)"},
         {"t.yaml", "\n\nfoo: 1\n",
          "t.yaml:3: foo: unknown key (known: node, http, record, sensors, assessment, scenario, "
-         "tracker, stop_after_s, inputs, outputs)"},
+         "tracker, response, stop_after_s, inputs, outputs)"},
         {"t.yaml", "record:\n  commit: 5\n",
          "t.yaml:2: record.commit: unknown key (did you mean record.commit_ms?)"},
         {"t.yaml", "record:\n  zzz: 5\n",
@@ -905,7 +906,7 @@ static void sample_round_trip(void **state)
         line += len;
     }
     u[o] = '\0';
-    assert_int_equal(keys, 19);    /* the 17 scalar keys, inputs and outputs */
+    assert_int_equal(keys, 21);    /* the 19 scalar keys, inputs and outputs */
     c = def;
     st = load_text(&c, "dronewall.yaml", u, err, sizeof err);
     if (st != DW_OK)
@@ -1050,7 +1051,7 @@ static void help_lists_every_key(void **state)
     size_t lines = 0;
     for (const char *p = h; *p; p++)
         lines += *p == '\n';
-    assert_int_equal(lines, 17 + 10 + 10);
+    assert_int_equal(lines, 19 + 10 + 10);
     /* "  http.listen  HOST:PORT  where the map and the API listen (127.0.0.1:8080)" */
     const char *l = strstr(h, "\n  http.listen ");
     assert_non_null(l);

@@ -1,0 +1,570 @@
+/* cmd_plan.c — `dronewall plan`: the response planner on a scenario, beside its two
+ * baselines (docs/respond.md "Planning and the baselines").
+ *
+ * The scenario runs through the simulator into the daemon's engine, in process; every
+ * --every seconds of data time the live picture is read back (each track's brief line),
+ * the drone tracks become threats (what each threatens and when is worked out here from
+ * the geography: the nearest protected site on its course), and each strategy plans on
+ * its own planner. A simulated operator approves every recommendation at once; a threat
+ * once engaged is not planned again by that strategy. Wall time enters here only, for the
+ * planners' own timing.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/commands.h"
+#include "dronewall/engine.h"
+#include "dronewall/geo.h"
+#include "dronewall/plan.h"
+#include "dronewall/sim.h"
+#include "dronewall/threat.h"
+
+#define NSTRAT 3
+#define HORIZON_S 3600.0        /* how far ahead a course is followed to a site         */
+#define SITE_MARGIN_M 3000.0    /* a course passing this close to a site's edge threatens it */
+#define SITE_EUR 2e7            /* [assumed] a hit on a site of value 1 (threat.h's 0..1) */
+#define LOOSE_EUR 1e6           /* [assumed] a drone loose over the country, no site in reach */
+#define DECOY_FACTOR 0.25       /* [assumed] a decoy carries no warhead: disruption only  */
+
+static const char *strat_name[NSTRAT] = {"wta", "fighters", "nearest"};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: dronewall plan SCENARIO.yaml [options]\n"
+        "\n"
+        "Run a scenario through the engine and plan the response every S seconds of data\n"
+        "time with the assignment (wta) and two baselines (fighters only; nearest effector),\n"
+        "each approving every recommendation; print one table of what each cost and let\n"
+        "through (docs/respond.md).\n"
+        "\n"
+        "      --effectors FILE  the effector catalogue (default config/effectors.yaml)\n"
+        "      --every S         plan every S seconds of data time (default 30)\n"
+        "      --out FILE        also write the figures as JSON\n"
+        "  -h, --help            this text\n");
+}
+
+static double wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+/* What one strategy has done over the run. */
+typedef struct tally {
+    dw_planner *p;
+    uint64_t *engaged;          /* track ids engaged (sorted insert not needed: small) */
+    double *survive;            /* 1 - pk of each engagement                         */
+    double *value;              /* value of each engaged threat                      */
+    size_t n_engaged, cap;
+    double cost_eur, people;
+    size_t over, over_avoidable;
+    double ratio_sum;
+    size_t ratio_n;
+    double *plan_ms;
+    size_t n_plans, cap_plans;
+    size_t by_kind[DW_EFF_NKINDS];  /* engagements by effector kind */
+} tally;
+
+/* Every threat seen over the run, with its value when last seen. */
+typedef struct seen {
+    uint64_t *id;
+    double *value;
+    size_t n, cap;
+} seen;
+
+typedef struct run {
+    dw_engine *eng;
+    const dw_geog *geo;
+    dw_threat_ctx *tctx;
+    uint32_t site_mask;
+    int64_t every_us, next_us;
+    tally t[NSTRAT];
+    seen s;
+    dw_plan_target *targets;
+    size_t n_targets, cap_targets;
+    int failed;
+    size_t plans;
+} run;
+
+static int has_id(const uint64_t *ids, size_t n, uint64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    size_t nc = *cap ? *cap * 2 : 64;
+    while (nc < need)
+        nc *= 2;
+    void *q = realloc(p, nc * elem);
+    if (q)
+        *cap = nc;
+    return q;
+}
+
+/* What the track threatens: the site whose zone its straight course enters (or passes
+ * within SITE_MARGIN_M of) first, within HORIZON_S, in a flat frame at the track. */
+static void assess(const run *r, dw_plan_target *t)
+{
+    dw_geodetic here = {t->lat_deg, t->lon_deg, 0};
+    dw_enu_frame f;
+    dw_enu_frame_init(&f, &here);
+    double ve = t->vel_enu_mps[0], vn = t->vel_enu_mps[1];
+    double v2 = ve * ve + vn * vn;
+    double best_t = INFINITY, best_v = 0;
+    const char *best_id = "";
+    size_t n = dw_geog_count(r->geo);
+    for (size_t i = 0; i < n; i++) {
+        const dw_geog_feature *ft = dw_geog_get(r->geo, i);
+        if (!ft || !(r->site_mask & (1u << ft->kind_index)))
+            continue;
+        dw_geodetic c = {ft->lat_deg, ft->lon_deg, 0};
+        double enu[3];
+        dw_enu_from_geo(&f, &c, enu);
+        double radius = ft->shape == DW_GEOG_CIRCLE
+                            ? ft->radius_m
+                            : 0.5 * (ft->max_lat_deg - ft->min_lat_deg) * 111000.0;
+        double reach = radius + SITE_MARGIN_M;
+        double d2 = enu[0] * enu[0] + enu[1] * enu[1];
+        double when;
+        if (d2 <= reach * reach) {
+            when = 0;
+        } else {
+            if (v2 < 1)
+                continue;
+            /* |d - v t| = reach: t² v2 - 2 t (d.v) + d2 - reach² = 0, the smaller root */
+            double b = enu[0] * ve + enu[1] * vn;
+            double disc = b * b - v2 * (d2 - reach * reach);
+            if (disc < 0 || b <= 0)
+                continue;
+            when = (b - sqrt(disc)) / v2;
+        }
+        if (when > HORIZON_S || when >= best_t)
+            continue;
+        double value = dw_threat_site_value(r->tctx, (int)i);
+        best_t = when;
+        best_v = value > 0 ? value : 0.5;
+        best_id = ft->id;
+    }
+    double factor = t->cls == DW_CLASS_DECOY ? DECOY_FACTOR : 1.0;
+    if (isfinite(best_t)) {
+        t->deadline_s = best_t;
+        t->value_eur = factor * SITE_EUR * best_v;
+        snprintf(t->threatens, sizeof t->threatens, "%s", best_id);
+    } else {
+        t->deadline_s = INFINITY;
+        t->value_eur = factor * LOOSE_EUR;
+        t->threatens[0] = 0;
+    }
+}
+
+static void take_track(void *ctx, uint64_t id, const char *line, size_t len)
+{
+    run *r = ctx;
+    json_error_t je;
+    json_t *o = json_loadb(line, len, 0, &je);
+    if (!o)
+        return;
+    const char *cls_s = json_string_value(json_object_get(o, "class"));
+    const char *aff = json_string_value(json_object_get(o, "affiliation"));
+    const char *status = json_string_value(json_object_get(o, "status"));
+    json_t *vel = json_object_get(o, "vel_enu_mps");
+    dw_class cls;
+    if (!cls_s || dw_class_parse(cls_s, &cls) != 0 || !json_is_array(vel) ||
+        json_array_size(vel) != 3 ||
+        (cls != DW_CLASS_OWA_DRONE && cls != DW_CLASS_DECOY && cls != DW_CLASS_QUADCOPTER) ||
+        (aff && (!strcmp(aff, "friend") || !strcmp(aff, "assumed_friend") ||
+                 !strcmp(aff, "neutral"))) ||
+        (status && strcmp(status, "confirmed") && strcmp(status, "coasting"))) {
+        json_decref(o);
+        return;
+    }
+    dw_plan_target t;
+    memset(&t, 0, sizeof t);
+    t.track_id = id;
+    t.cls = cls;
+    t.lat_deg = json_number_value(json_object_get(o, "lat_deg"));
+    t.lon_deg = json_number_value(json_object_get(o, "lon_deg"));
+    t.alt_m = json_number_value(json_object_get(o, "alt_m"));
+    for (int i = 0; i < 3; i++)
+        t.vel_enu_mps[i] = json_number_value(json_array_get(vel, (size_t)i));
+    json_decref(o);
+    assess(r, &t);
+    if (!isfinite(t.deadline_s))
+        return;             /* nothing of ours in reach within the horizon: not a threat yet */
+    dw_plan_target *nt = grow(r->targets, &r->cap_targets, r->n_targets + 1, sizeof *nt);
+    if (!nt) {
+        r->failed = 1;
+        return;
+    }
+    r->targets = nt;
+    r->targets[r->n_targets++] = t;
+    /* remember it for the leakage over the run */
+    for (size_t i = 0; i < r->s.n; i++)
+        if (r->s.id[i] == id) {
+            r->s.value[i] = t.value_eur + 0;
+            return;
+        }
+    size_t c1 = r->s.cap, c2 = r->s.cap;
+    uint64_t *ids = grow(r->s.id, &c1, r->s.n + 1, sizeof *ids);
+    if (ids)
+        r->s.id = ids;
+    double *vals = grow(r->s.value, &c2, r->s.n + 1, sizeof *vals);
+    if (vals)
+        r->s.value = vals;
+    if (!ids || !vals) {
+        r->failed = 1;
+        return;
+    }
+    r->s.cap = c1 < c2 ? c1 : c2;
+    r->s.id[r->s.n] = id;
+    r->s.value[r->s.n++] = t.value_eur;
+}
+
+static void plan_now(run *r, int64_t now_us)
+{
+    r->n_targets = 0;
+    dw_engine_each_track(r->eng, take_track, r);
+    if (r->failed)
+        return;
+    r->plans++;
+    dw_plan_target *mine = malloc((r->n_targets ? r->n_targets : 1) * sizeof *mine);
+    if (!mine) {
+        r->failed = 1;
+        return;
+    }
+    for (int k = 0; k < NSTRAT; k++) {
+        tally *ty = &r->t[k];
+        size_t n = 0;
+        for (size_t i = 0; i < r->n_targets; i++)
+            if (!has_id(ty->engaged, ty->n_engaged, r->targets[i].track_id))
+                mine[n++] = r->targets[i];
+        const dw_plan_rec *recs;
+        size_t nr;
+        dw_plan_summary sm;
+        double t0 = wall_ms();
+        if (dw_planner_plan(ty->p, mine, n, now_us, &recs, &nr, &sm) != DW_OK) {
+            r->failed = 1;
+            break;
+        }
+        double ms = wall_ms() - t0;
+        double *pm = grow(ty->plan_ms, &ty->cap_plans, ty->n_plans + 1, sizeof *pm);
+        if (!pm) {
+            r->failed = 1;
+            break;
+        }
+        ty->plan_ms = pm;
+        ty->plan_ms[ty->n_plans++] = ms;
+        ty->over += sm.over_populated;
+        ty->over_avoidable += sm.over_populated_avoidable;
+        for (size_t i = 0; i < nr; i++) {
+            const dw_plan_rec *rc = &recs[i];
+            if (has_id(ty->engaged, ty->n_engaged, rc->track_id))
+                continue;       /* a second effector on the same threat (max_per_target 2) */
+            if (dw_planner_commit(ty->p, rc->id, now_us) != DW_OK)
+                continue;
+            size_t c1 = ty->cap, c2 = ty->cap, c3 = ty->cap;
+            uint64_t *e = grow(ty->engaged, &c1, ty->n_engaged + 1, sizeof *e);
+            if (e)
+                ty->engaged = e;
+            double *sv = grow(ty->survive, &c2, ty->n_engaged + 1, sizeof *sv);
+            if (sv)
+                ty->survive = sv;
+            double *vv = grow(ty->value, &c3, ty->n_engaged + 1, sizeof *vv);
+            if (vv)
+                ty->value = vv;
+            if (!e || !sv || !vv) {
+                r->failed = 1;
+                break;
+            }
+            ty->cap = c1;
+            double value = 0;
+            for (size_t j = 0; j < n; j++)
+                if (mine[j].track_id == rc->track_id)
+                    value = mine[j].value_eur;
+            ty->engaged[ty->n_engaged] = rc->track_id;
+            ty->survive[ty->n_engaged] = 1.0 - rc->pk;
+            ty->value[ty->n_engaged++] = value;
+            ty->cost_eur += rc->cost_eur;
+            {
+                size_t ne = 0;
+                const dw_effector *ef = dw_planner_effectors(ty->p, &ne);
+                if (rc->effector >= 0 && (size_t)rc->effector < ne)
+                    ty->by_kind[ef[rc->effector].kind]++;
+            }
+            ty->people += rc->people_at_risk;
+            if (isfinite(rc->exchange_ratio)) {
+                ty->ratio_sum += rc->exchange_ratio;
+                ty->ratio_n++;
+            }
+        }
+    }
+    free(mine);
+}
+
+static void on_obs(void *ctx, const dw_obs *o)
+{
+    run *r = ctx;
+    dw_engine_obs(r->eng, o);
+}
+
+static void on_progress(void *ctx, const dw_sim_progress *pg)
+{
+    run *r = ctx;
+    dw_engine_flush(r->eng);
+    dw_engine_tick(r->eng, pg->t_us);
+    if (r->next_us == INT64_MIN)
+        r->next_us = pg->t_us + r->every_us;
+    if (pg->t_us >= r->next_us && !r->failed) {
+        plan_now(r, pg->t_us);
+        r->next_us += r->every_us;
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+    const char *eff_path = "config/effectors.yaml", *out_path = NULL;
+    double every_s = 30;
+    static const struct option opts[] = {
+        {"effectors", required_argument, NULL, 'e'},
+        {"every", required_argument, NULL, 'n'},
+        {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'e': eff_path = optarg; break;
+        case 'o': out_path = optarg; break;
+        case 'n': {
+            char *end;
+            every_s = strtod(optarg, &end);
+            if (*end || !(every_s >= 1 && every_s <= 3600)) {
+                fprintf(stderr, "dronewall plan: --every takes 1 .. 3600 seconds\n");
+                return 2;
+            }
+            break;
+        }
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        return 2;
+    }
+    const char *path = argv[optind];
+    char err[512];
+    int rc = 1;
+    dw_scenario *sc = NULL;
+    dw_effector *eff = NULL;
+    size_t n_eff = 0;
+    dw_geog *geo = NULL;
+    run r;
+    memset(&r, 0, sizeof r);
+    r.every_us = (int64_t)llround(every_s * 1e6);
+    r.next_us = INT64_MIN;
+
+    if (dw_scenario_load(path, 0, &sc, err, sizeof err) != DW_OK) {
+        fprintf(stderr, "dronewall plan: %s\n", err);
+        return 1;
+    }
+    if (!sc->home[0] || !sc->n_geo_files) {
+        fprintf(stderr, "dronewall plan: %s: the scenario has no assessment (home, geography)\n",
+                path);
+        goto done;
+    }
+    if (dw_effectors_load(eff_path, &eff, &n_eff, err, sizeof err) != DW_OK) {
+        fprintf(stderr, "dronewall plan: %s\n", err);
+        goto done;
+    }
+    if (dw_geog_create(&geo) != DW_OK)
+        goto done;
+    for (size_t i = 0; i < sc->n_geo_files; i++)
+        if (dw_geog_load(geo, sc->geo_files[i], err, sizeof err) != DW_OK) {
+            fprintf(stderr, "dronewall plan: %s\n", err);
+            goto done;
+        }
+    dw_threat_config tc;
+    dw_threat_config_default(&tc);
+    memcpy(tc.home, sc->home, sizeof tc.home);
+    if (dw_threat_create(geo, &tc, &r.tctx, err, sizeof err) != DW_OK) {
+        fprintf(stderr, "dronewall plan: %s\n", err);
+        goto done;
+    }
+    r.geo = geo;
+    r.site_mask = dw_threat_kinds(r.tctx, 2);
+
+    size_t n_sens = 0;
+    const dw_sim_sensor_info *si = dw_sim_sensors_table(sc->sensors, &n_sens);
+    dw_sensor *sens = calloc(n_sens ? n_sens : 1, sizeof *sens);
+    if (!sens)
+        goto done;
+    for (size_t i = 0; i < n_sens; i++)
+        sens[i] = si[i].desc;
+    dw_engine_config ec;
+    memset(&ec, 0, sizeof ec);
+    ec.sensors = sens;
+    ec.n_sensors = n_sens;
+    ec.pipeline = sc->tracker;
+    ec.geo_files = (const char *const *)sc->geo_files;
+    ec.n_geo_files = sc->n_geo_files;
+    ec.rules_file = sc->rules_file;
+    memcpy(ec.home, sc->home, sizeof ec.home);
+    ec.effectors_file = NULL;       /* the engine's own planning is not what is measured */
+    ec.plan_period_s = 10;
+    dw_engine_sink sink;
+    memset(&sink, 0, sizeof sink);
+    dw_status st = dw_engine_create(&ec, &sink, &r.eng, err, sizeof err);
+    free(sens);
+    if (st != DW_OK) {
+        fprintf(stderr, "dronewall plan: %s\n", err);
+        goto done;
+    }
+    for (int k = 0; k < NSTRAT; k++) {
+        dw_plan_config pc;
+        dw_plan_config_default(&pc);
+        pc.strategy = (dw_plan_strategy)k;
+        if (dw_planner_create(eff, n_eff, geo, &pc, &r.t[k].p, err, sizeof err) != DW_OK) {
+            fprintf(stderr, "dronewall plan: %s\n", err);
+            goto done;
+        }
+    }
+
+    dw_sim_options so;
+    memset(&so, 0, sizeof so);
+    so.track = 0;
+    so.write_obs = 0;
+    so.obs = on_obs;
+    so.progress = on_progress;
+    so.ctx = &r;
+    dw_sim_progress pg;
+    if (dw_sim_run(sc, &so, &pg, err, sizeof err) != DW_OK) {
+        fprintf(stderr, "dronewall plan: %s\n", err);
+        goto done;
+    }
+    if (r.failed) {
+        fprintf(stderr, "dronewall plan: out of memory or a planner failed\n");
+        goto done;
+    }
+
+    /* the figures */
+    double leak[NSTRAT], leak_val[NSTRAT], p50[NSTRAT], pmax[NSTRAT];
+    for (int k = 0; k < NSTRAT; k++) {
+        tally *ty = &r.t[k];
+        leak[k] = leak_val[k] = 0;
+        for (size_t i = 0; i < r.s.n; i++) {
+            double sv = 1.0, v = r.s.value[i];
+            for (size_t j = 0; j < ty->n_engaged; j++)
+                if (ty->engaged[j] == r.s.id[i]) {
+                    sv = ty->survive[j];
+                    v = ty->value[j];
+                }
+            leak[k] += sv;
+            leak_val[k] += sv * v;
+        }
+        p50[k] = pmax[k] = 0;
+        if (ty->n_plans) {
+            qsort(ty->plan_ms, ty->n_plans, sizeof *ty->plan_ms, cmp_double);
+            p50[k] = ty->plan_ms[ty->n_plans / 2];
+            pmax[k] = ty->plan_ms[ty->n_plans - 1];
+        }
+    }
+    printf("%s: %zu plans every %.0f s, %zu threat tracks seen\n", path, r.plans, every_s, r.s.n);
+    printf("%-9s %8s %14s %9s %14s %8s %10s %9s %10s %10s\n", "strategy", "engaged", "cost EUR",
+           "leakage", "leak value EUR", "over pop", "avoidable", "mean CER", "plan p50 ms",
+           "max ms");
+    for (int k = 0; k < NSTRAT; k++) {
+        tally *ty = &r.t[k];
+        printf("%-9s %8zu %14.0f %9.2f %14.0f %8zu %10zu %9.2f %10.2f %10.2f\n", strat_name[k],
+               ty->n_engaged, ty->cost_eur, leak[k], leak_val[k], ty->over, ty->over_avoidable,
+               ty->ratio_n ? ty->ratio_sum / (double)ty->ratio_n : 0.0, p50[k], pmax[k]);
+    }
+    for (int k = 0; k < NSTRAT; k++) {
+        printf("%-9s by kind:", strat_name[k]);
+        for (int q = 0; q < DW_EFF_NKINDS; q++)
+            if (r.t[k].by_kind[q])
+                printf(" %s %zu", dw_effector_kind_name((dw_effector_kind)q), r.t[k].by_kind[q]);
+        printf("\n");
+    }
+    if (out_path) {
+        json_t *root = json_object();
+        json_object_set_new(root, "scenario", json_string(path));
+        json_object_set_new(root, "every_s", json_real(every_s));
+        json_object_set_new(root, "plans", json_integer((json_int_t)r.plans));
+        json_object_set_new(root, "threat_tracks", json_integer((json_int_t)r.s.n));
+        json_object_set_new(root, "picture", json_string("engine"));
+        json_t *arr = json_array();
+        for (int k = 0; k < NSTRAT; k++) {
+            tally *ty = &r.t[k];
+            json_t *o = json_object();
+            json_object_set_new(o, "strategy", json_string(strat_name[k]));
+            json_object_set_new(o, "engaged", json_integer((json_int_t)ty->n_engaged));
+            json_object_set_new(o, "cost_eur", json_real(ty->cost_eur));
+            json_object_set_new(o, "expected_leakage", json_real(leak[k]));
+            json_object_set_new(o, "leakage_value_eur", json_real(leak_val[k]));
+            json_object_set_new(o, "people_at_risk", json_real(ty->people));
+            json_object_set_new(o, "over_populated", json_integer((json_int_t)ty->over));
+            json_object_set_new(o, "over_populated_avoidable",
+                                json_integer((json_int_t)ty->over_avoidable));
+            json_object_set_new(o, "mean_exchange_ratio",
+                                json_real(ty->ratio_n ? ty->ratio_sum / (double)ty->ratio_n : 0));
+            json_object_set_new(o, "plan_ms_p50", json_real(p50[k]));
+            json_object_set_new(o, "plan_ms_max", json_real(pmax[k]));
+            json_t *bk = json_object();
+            for (int q = 0; q < DW_EFF_NKINDS; q++)
+                if (ty->by_kind[q])
+                    json_object_set_new(bk, dw_effector_kind_name((dw_effector_kind)q),
+                                        json_integer((json_int_t)ty->by_kind[q]));
+            json_object_set_new(o, "engagements_by_kind", bk);
+            json_array_append_new(arr, o);
+        }
+        json_object_set_new(root, "strategies", arr);
+        char tmp[1024];
+        snprintf(tmp, sizeof tmp, "%s.tmp", out_path);
+        if (json_dump_file(root, tmp, JSON_INDENT(2)) != 0 || rename(tmp, out_path) != 0) {
+            fprintf(stderr, "dronewall plan: cannot write %s\n", out_path);
+            json_decref(root);
+            goto done;
+        }
+        json_decref(root);
+    }
+    rc = 0;
+done:
+    for (int k = 0; k < NSTRAT; k++) {
+        dw_planner_destroy(r.t[k].p);
+        free(r.t[k].engaged);
+        free(r.t[k].survive);
+        free(r.t[k].value);
+        free(r.t[k].plan_ms);
+    }
+    free(r.s.id);
+    free(r.s.value);
+    free(r.targets);
+    dw_engine_destroy(r.eng);
+    dw_threat_destroy(r.tctx);
+    dw_geog_destroy(geo);
+    dw_effectors_free(eff);
+    dw_scenario_destroy(sc);
+    return rc;
+}
