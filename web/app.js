@@ -2,8 +2,9 @@
 // geography. See README.md for what it shows and how it gets its data.
 //
 // Data: GET /api/info (home country, time span, geography files), /api/geo/N,
-// /api/tracks, /api/alerts, /api/sensors, /api/stats; the WebSocket /api/stream pushes
-// track changes, alerts, sensor status and time. A time instant in the past is shown
+// /api/tracks, /api/alerts, /api/sensors, /api/stats, /api/plan (response planning, when
+// the daemon has effectors); the WebSocket /api/stream pushes track changes, alerts, sensor
+// status, time, the plan and the operators' decisions. A time instant in the past is shown
 // from /api/tracks?t_us= and /api/alerts?t_us= (history mode) until "Live".
 //
 // Rendering: Leaflet draws the geography (one canvas per pane, redrawn only when the view
@@ -13,7 +14,7 @@
 import * as L from '/vendor/leaflet/dist/leaflet-src.esm.js';
 import { getJSON, postAction, getToken, setToken, Stream } from './api.js';
 import { Geography } from './geo.js';
-import { TrackLayer, SensorLayer, mercX, mercY, prepareSensor } from './tracklayer.js';
+import { TrackLayer, SensorLayer, PlanLayer, mercX, mercY, prepareSensor } from './tracklayer.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -39,6 +40,7 @@ const S = {
   selected: null,                       // track id
   sel: { id: null, trail: [], pred: [], lastT: 0, detail: null, identity: [], fetchedAt: 0, fetching: false, missing: false },
   selectedAlert: null,
+  plan: { available: false, data: null, recs: [], sel: null, fetchedAt: 0, fetching: false },
   ws: { connected: false, messages: 0, lastRate: 0, rateCount: 0, rateAt: 0 },
   apply: { n: 0, sum: 0, max: 0, last: 0, samples: [] },
   draw: { n: 0, sum: 0, max: 0, last: 0, samples: [] },
@@ -46,7 +48,7 @@ const S = {
   statsPrev: null,
   rtt: null,
   opts: { regions: true, sites: true, sensors: true, coverage: false, trails: true, labels: true },
-  dirty: { tracks: true, sensors: true, alerts: true, detail: true },
+  dirty: { tracks: true, sensors: true, alerts: true, detail: true, plan: true },
   sliderHeld: false,
 };
 
@@ -84,6 +86,7 @@ map.attributionControl.addAttribution('borders © OpenStreetMap contributors (OD
 const geo = new Geography(map, S.home);
 const sensorLayer = new SensorLayer(map);
 const trackLayer = new TrackLayer(map);
+const planLayer = new PlanLayer(map);
 
 // ---------------------------------------------------------------- drawing
 
@@ -111,8 +114,10 @@ function frame() {
     const p = picture();
     trackLayer.draw(p.values(), p.size, S.selected != null ? S.sel : null, S.opts);
     record(S.draw, t0, performance.now() - t0, p.size);
+    planLayer.draw(S.mode === 'live' ? S.plan.recs : null, p, S.plan.sel);
   }
   if (S.dirty.alerts) renderAlertsSoon();
+  if (S.dirty.plan) renderPlanSoon();
   if (S.dirty.detail) { S.dirty.detail = false; renderDetail(); }
   if (!viewFitted && geoReady && picture().size) fitToPicture();
   renderClock();
@@ -193,6 +198,7 @@ async function resync() {
     for (const a of al.alerts || []) applyAlert(a, S.alertsLive);
     S.dirty.alerts = true;
     requestDraw('tracks');
+    loadPlan();
   } catch (e) {
     showNotice('could not load the picture: ' + e.message);
   }
@@ -239,6 +245,12 @@ function onMessage(msg, size, parsedFrom) {
       break;
     case 'resync':
       resync();
+      break;
+    case 'plan':
+      setPlan(msg);
+      break;
+    case 'decision':
+      applyDecision(msg.decision);
       break;
     default:
       break;
@@ -309,6 +321,10 @@ async function fetchDetail() {
 function select(id) {
   if (id === S.selected) return;
   S.selected = id;
+  if (S.plan.sel != null) {
+    const x = S.plan.recs.find((y) => y.r.id === S.plan.sel);
+    if (!x || x.r.track !== id) { S.plan.sel = null; S.dirty.plan = true; }
+  }
   const t = id != null ? trackIn(id) : null;
   S.sel = { id, trail: [], pred: [], lastT: 0, detail: t ? t.d : null, identity: [], fetchedAt: 0, fetching: false, missing: false };
   if (id != null) {
@@ -570,6 +586,285 @@ $('d-setaff').addEventListener('click', async () => {
   }
 });
 
+// ---------------------------------------------------------------- response planning
+
+// The stream's "plan" frames (every re-plan) replace the plan and its "decision" frames
+// mark a recommendation. GET /api/plan is asked only of a daemon known to plan: one whose
+// /api/info names a `plan_url` (or `plan`), or that sent a plan frame; then again on every
+// resync and every 10 s in case a frame was missed. A daemon without effectors is never
+// asked, so a map without planning logs no 404; a 404 (no effectors, or no plan yet) or an
+// empty plan hides the panel quietly.
+
+function fmtEur(x) {
+  if (x == null || !isFinite(x)) return '—';
+  const n = Math.round(Number(x));
+  return (n < 0 ? '-' : '') + String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',') + ' EUR';
+}
+
+function fmtSecs(s) {
+  if (s == null || !isFinite(s)) return '—';
+  const v = Math.max(0, Math.round(Number(s)));
+  if (v < 60) return `${v} s`;
+  const m = Math.floor(v / 60), r = v % 60;
+  return r ? `${m} min ${r} s` : `${m} min`;
+}
+
+function fmtNum(x, digits) { return x == null || !isFinite(x) ? '—' : Number(x).toFixed(digits); }
+
+function recWarn(r) { return !!r.over_site || (r.people_at_risk != null && Number(r.people_at_risk) >= 1); }
+
+function prepareRecs(list) {
+  const out = [];
+  for (const r of list || []) {
+    if (!r || r.id == null) continue;
+    const ok = r.lat_deg != null && r.lon_deg != null;
+    out.push({
+      r,
+      mx: ok ? mercX(r.lon_deg) : NaN,
+      my: ok ? mercY(r.lat_deg) : NaN,
+      key: r.decision && r.decision.decision === 'approve' ? 'approve' : r.decision && r.decision.decision === 'reject' ? 'reject' : 'pending',
+      warn: recWarn(r),
+    });
+  }
+  return out;
+}
+
+function setPlan(p) {
+  if (!p || typeof p !== 'object') return;
+  const data = Object.assign({}, p);
+  delete data.type;
+  // a decision known here and not yet in the new plan is kept (a frame may overtake it)
+  const old = new Map((S.plan.data && S.plan.data.recommendations || []).map((r) => [r.id, r.decision]));
+  data.recommendations = (Array.isArray(p.recommendations) ? p.recommendations : []).map((r) => {
+    const d = r && r.decision == null ? old.get(r.id) : null;
+    return d ? Object.assign({}, r, { decision: d }) : r;
+  });
+  S.plan.available = true;
+  S.plan.data = data;
+  S.plan.recs = prepareRecs(data.recommendations);
+  if (S.plan.sel != null && !S.plan.recs.some((x) => x.r.id === S.plan.sel)) S.plan.sel = null;
+  S.dirty.plan = true;
+  requestDraw('tracks');
+}
+
+function applyDecision(dec) {
+  if (!dec || !S.plan.data) return;
+  const rr = dec.recommendation;
+  const id = rr && typeof rr === 'object' ? rr.id : rr;
+  if (id == null) return;
+  const d = { decision: dec.decision, by: dec.by || 'operator', t_us: dec.t_us };
+  let found = false;
+  S.plan.data.recommendations = S.plan.data.recommendations.map((r) => {
+    if (r.id !== id) return r;
+    found = true;
+    return Object.assign({}, r, { decision: d });
+  });
+  if (!found) return;
+  S.plan.recs = prepareRecs(S.plan.data.recommendations);
+  S.dirty.plan = true;
+  requestDraw('tracks');
+}
+
+function planAdvertised() {
+  const i = S.info;
+  return !!(i && (i.plan_url || i.plan));
+}
+
+function planURL() { return (S.info && typeof S.info.plan_url === 'string' && S.info.plan_url) || '/api/plan'; }
+
+async function loadPlan() {
+  if (S.plan.fetching || !(S.plan.available || planAdvertised())) return;
+  S.plan.fetching = true;
+  S.plan.fetchedAt = performance.now();
+  try {
+    setPlan(await getJSON(planURL()));
+  } catch (e) {
+    if (e.status === 404 || e.status === 501) {
+      // no response planning in this daemon: hide quietly
+      S.plan.available = false;
+      S.plan.data = null;
+      S.plan.recs = [];
+      S.plan.sel = null;
+      S.dirty.plan = true;
+      requestDraw('tracks');
+    }
+    // anything else (the daemon away): keep what is shown
+  } finally {
+    S.plan.fetching = false;
+  }
+}
+
+setInterval(() => {
+  if (performance.now() - S.plan.fetchedAt >= 10000) loadPlan();
+}, 2000);
+
+function planVisible() { return S.plan.available && S.plan.recs.length > 0; }
+
+let planRenderedAt = 0, planTimer = 0;
+function renderPlanSoon() {
+  const wait = planRenderedAt + 250 - performance.now();
+  if (wait > 0) {
+    if (!planTimer) planTimer = setTimeout(() => { planTimer = 0; requestDraw('plan'); }, wait);
+    return;
+  }
+  S.dirty.plan = false;
+  planRenderedAt = performance.now();
+  renderPlan();
+}
+
+const planItems = new Map();            // recommendation id -> {li, sig}
+
+function fillRec(li, r) {
+  const dec = r.decision && r.decision.decision;
+  li.className = (dec ? 'dec-' + dec : 'dec-pending') + (r.id === S.plan.sel ? ' sel' : '');
+  li.dataset.id = String(r.id);
+  li.dataset.track = String(r.track);
+  const head = document.createElement('div');
+  head.className = 'r-head';
+  const who = document.createElement('span');
+  who.className = 'r-who';
+  who.textContent = `${r.effector || '?'} → track ${r.track}`;
+  head.append(who);
+  if (recWarn(r)) {
+    const w = document.createElement('span');
+    w.className = 'r-warn';
+    const bits = [];
+    if (r.over_site) bits.push(`over ${r.over_site}`);
+    if (r.people_at_risk != null && Number(r.people_at_risk) >= 1) bits.push(`${fmtNum(r.people_at_risk, 1)} people at risk`);
+    w.textContent = '⚠ ' + bits.join(' · ');
+    w.title = 'the intercept endangers people on the ground';
+    head.append(w);
+  }
+  const tti = document.createElement('span');
+  tti.className = 'r-tti';
+  tti.textContent = `intercept in ${fmtSecs(r.t_intercept_s)}`;
+  tti.title = `launch in ${fmtSecs(r.t_launch_s)}`;
+  head.append(tti);
+  const nums = document.createElement('div');
+  nums.className = 'r-nums';
+  const np = [`Pk ${fmtNum(r.pk, 2)}`];
+  if (r.shots != null) np.push(`${r.shots} shot${r.shots === 1 ? '' : 's'}`);
+  np.push(fmtEur(r.cost_eur));
+  np.push(`exchange ${fmtNum(r.exchange_ratio, 2)}`);
+  if (r.people_at_risk != null && !(Number(r.people_at_risk) >= 1)) np.push(`risk ${fmtNum(r.people_at_risk, 1)}`);
+  nums.textContent = np.join(' · ');
+  const text = document.createElement('div');
+  text.className = 'r-text';
+  text.textContent = r.reason || '';
+  const foot = document.createElement('div');
+  foot.className = 'r-foot';
+  const idt = document.createElement('span');
+  idt.textContent = `#${r.id}` + (r.effector_kind ? ` · ${words(r.effector_kind)}` : '') + ` · launch in ${fmtSecs(r.t_launch_s)}`;
+  foot.append(idt);
+  const live = S.mode === 'live';
+  for (const [what, label] of [['approve', 'Approve'], ['reject', 'Reject']]) {
+    const b = document.createElement('button');
+    b.className = 'decide ' + what;
+    b.textContent = label;
+    b.dataset.decide = what;
+    b.disabled = !!dec || !live;
+    if (!live) b.title = 'decisions are taken on the live picture';
+    foot.append(b);
+  }
+  if (dec) {
+    const ds = document.createElement('span');
+    ds.className = 'r-dec ' + dec;
+    ds.textContent = `${dec === 'approve' ? 'approved' : dec === 'reject' ? 'rejected' : words(dec)} by ${r.decision.by || 'operator'}` +
+      (r.decision.t_us != null ? ` ${utc(r.decision.t_us)}` : '');
+    foot.append(ds);
+  }
+  li.replaceChildren(head, nums, text, foot);
+}
+
+function renderPlan() {
+  const panel = $('planpanel');
+  if (!planVisible()) {
+    panel.classList.add('hidden');
+    if (planItems.size) { $('plan').replaceChildren(); planItems.clear(); }
+    return;
+  }
+  panel.classList.remove('hidden');
+  const p = S.plan.data;
+  const sm = p.summary || {};
+  const parts = [];
+  if (sm.threats != null) parts.push(`${sm.threats} threats`);
+  if (sm.engaged != null) parts.push(`${sm.engaged} engaged`);
+  if (sm.under_way) parts.push(`${sm.under_way} under way`);
+  parts.push(`total ${fmtEur(sm.cost_eur)}`);
+  parts.push(`expected leakage ${fmtNum(sm.expected_leakage, 2)}`);
+  if (sm.people_at_risk != null && sm.people_at_risk > 0) parts.push(`people at risk ${fmtNum(sm.people_at_risk, 1)}`);
+  if (sm.over_populated) parts.push(`${sm.over_populated} over populated areas`);
+  if (sm.gap != null && sm.gap > 0) parts.push(`gap ${fmtNum(sm.gap, 3)}`);
+  $('p-summary').textContent = parts.join(' · ');
+  $('p-summary').title = `strategy ${p.strategy || '?'} · planned ${utc(p.t_us)}`;
+  const recs = S.plan.recs;
+  const pend = recs.filter((x) => x.key === 'pending').length;
+  $('p-count').textContent = `${recs.length} recommendation${recs.length === 1 ? '' : 's'} · ${pend} awaiting decision`;
+  const ol = $('plan');
+  const keep = new Set();
+  let at = ol.firstChild;
+  for (const x of recs) {
+    const r = x.r;
+    keep.add(r.id);
+    const sig = JSON.stringify(r) + `|${r.id === S.plan.sel}|${S.mode}`;
+    let it = planItems.get(r.id);
+    if (!it) {
+      it = { li: document.createElement('li'), sig: '' };
+      planItems.set(r.id, it);
+    }
+    if (it.sig !== sig) {
+      fillRec(it.li, r);
+      it.sig = sig;
+    }
+    if (it.li !== at) ol.insertBefore(it.li, at);
+    else at = at.nextSibling;
+  }
+  for (const [id, it] of planItems) {
+    if (!keep.has(id)) {
+      it.li.remove();
+      planItems.delete(id);
+    }
+  }
+}
+
+$('plan').addEventListener('click', (e) => {
+  const what = e.target && e.target.dataset ? e.target.dataset.decide : undefined;
+  const li = e.target.closest ? e.target.closest('li') : null;
+  if (!li) return;
+  const id = Number(li.dataset.id);
+  if (what !== undefined) {
+    e.stopPropagation();
+    if (!e.target.disabled) decide(id, what);
+    return;
+  }
+  const x = S.plan.recs.find((y) => y.r.id === id);
+  if (!x) return;
+  S.plan.sel = id;
+  const t = trackIn(x.r.track);
+  select(x.r.track);
+  const lat = t ? t.d.lat_deg : x.r.lat_deg, lon = t ? t.d.lon_deg : x.r.lon_deg;
+  if (lat != null && lon != null && !map.getBounds().contains([lat, lon])) map.panTo([lat, lon], { animate: false });
+  S.dirty.plan = true;
+  requestDraw('tracks');
+});
+
+async function decide(id, what) {
+  try {
+    await postAction('/api/decisions', { recommendation: id, decision: what });
+    applyDecision({ recommendation: id, decision: what, by: 'operator', t_us: S.liveT });
+    showNotice(`recommendation ${id} ${what === 'approve' ? 'approved' : 'rejected'}`, true);
+  } catch (e) {
+    showNotice(`decision refused: ${e.message}`);
+  }
+}
+
+$('p-fold').addEventListener('click', () => {
+  const panel = $('planpanel');
+  const folded = panel.classList.toggle('folded');
+  $('p-fold').textContent = folded ? '+' : '−';
+  $('p-fold').setAttribute('aria-expanded', String(!folded));
+});
+
 // ---------------------------------------------------------------- operator token
 
 function renderToken() {
@@ -652,7 +947,7 @@ async function goHistory(t) {
       fetchDetail();
     }
     renderBadge();
-    S.dirty.alerts = S.dirty.detail = true;
+    S.dirty.alerts = S.dirty.detail = S.dirty.plan = true;
     requestDraw('tracks');
   } catch (e) {
     showNotice('could not load that instant: ' + e.message);
@@ -671,7 +966,7 @@ function goLive() {
     fetchDetail();
   }
   renderBadge();
-  S.dirty.alerts = S.dirty.detail = true;
+  S.dirty.alerts = S.dirty.detail = S.dirty.plan = true;
   requestDraw('tracks');
 }
 $('live').addEventListener('click', goLive);
@@ -856,6 +1151,9 @@ window.dronewall = Object.freeze({
       tracks: picture().size,
       tracksDrawn: trackLayer.n,
       alerts: alertBook().size,
+      recommendations: S.plan.recs.length,
+      planVisible: !$('planpanel').classList.contains('hidden'),
+      planDrawn: planLayer.drawnCount,
       wsMessages: S.ws.messages,
       wsConnected: S.ws.connected,
       selected: S.selected,

@@ -364,3 +364,66 @@ export class SensorLayer extends Overlay {
     }
   }
 }
+
+// The response plan's canvas: for each recommendation a small marker at its intercept
+// point and a dashed line from its track (where the track is now) to it. Only the
+// recommendations are walked (a handful to a few hundred), so redrawing it with every
+// tracks frame stays cheap beside 1,000 tracks.
+const PLAN_COLOUR = { approve: '#3ccf7a', reject: '#7d8a99', pending: '#c77dff' };
+
+export class PlanLayer extends Overlay {
+  constructor(map) {
+    super(map, 'plan');
+    this.drawnCount = 0;
+    this.had = false;
+  }
+
+  // recs: [{r: REC, mx, my}], picture: Map id -> {mx, my}, selId: the selected
+  // recommendation's id (or null).
+  draw(recs, picture, selId) {
+    if ((!recs || !recs.length) && !this.drawnCount && !this.had) return;   // nothing to clear
+    const ctx = this.begin();
+    this.drawnCount = 0;
+    this.had = !!(recs && recs.length);
+    if (!this.had) return;
+    const { scale, dx, dy, w, h } = viewOf(this.map);
+    const M = 40;
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([5, 4]);
+    for (const key of ['pending', 'approve', 'reject']) {
+      ctx.strokeStyle = PLAN_COLOUR[key];
+      ctx.beginPath();
+      for (const p of recs) {
+        if (p.key !== key) continue;
+        const t = picture.get(p.r.track);
+        if (!t) continue;
+        const x0 = t.mx * scale + dx, y0 = t.my * scale + dy;
+        const x1 = p.mx * scale + dx, y1 = p.my * scale + dy;
+        if (Math.max(x0, x1) < -M || Math.min(x0, x1) > w + M || Math.max(y0, y1) < -M || Math.min(y0, y1) > h + M) continue;
+        ctx.moveTo(x0, y0);
+        ctx.lineTo(x1, y1);
+      }
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    for (const p of recs) {
+      const x = p.mx * scale + dx, y = p.my * scale + dy;
+      if (x < -M || x > w + M || y < -M || y > h + M) continue;
+      this.drawnCount++;
+      const sel = p.r.id === selId;
+      const r = sel ? 7 : 5;
+      ctx.beginPath();
+      ctx.moveTo(x - r, y); ctx.lineTo(x + r, y);
+      ctx.moveTo(x, y - r); ctx.lineTo(x, y + r);
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = 'rgba(0,0,0,0.7)';
+      ctx.stroke();
+      ctx.lineWidth = sel ? 2 : 1.5;
+      ctx.strokeStyle = p.warn ? '#ffb020' : PLAN_COLOUR[p.key];
+      ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(x, y, r - 1.5, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+  }
+}

@@ -11,6 +11,7 @@
 set -euo pipefail
 . "$DW_SOURCE_DIR/tests/browser/daemon.sh"
 
-web_daemon --scenario "$S/scenarios/quick.yaml" --speed 20 --set stop_after_s=120
+web_daemon --scenario "$S/scenarios/quick.yaml" --speed 20 --set stop_after_s=120 \
+  --set "response.effectors=$S/config/effectors.yaml"
 echo "ok   dronewall run (pid $pid) serves the map at $url"
 web_test map.test.mjs "the web map's browser test"
