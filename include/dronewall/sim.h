@@ -79,6 +79,10 @@ int dw_sim_world_state(const dw_sim_world *w, size_t i, int64_t t_us, dw_sim_sta
  * dw_sim_world_state for the exact state at their own measurement instants. */
 size_t dw_sim_world_snapshot(const dw_sim_world *w, const dw_sim_state **out);
 void dw_sim_world_advance(dw_sim_world *w, int64_t t_us);
+/* An engagement killed target i at t_us: it ends there (its debris falls where it was) and
+ * no sensor sees it after. 1 when it was flying then, 0 otherwise (not launched yet, already
+ * ended). Called between steps by the one thread that runs the scenario. */
+int dw_sim_world_shoot(dw_sim_world *w, size_t i, int64_t t_us);
 
 /* ------------------------------------------------------------------ sensors */
 

@@ -20,6 +20,7 @@
 #include "app/commands.h"
 #include "dronewall/engine.h"
 #include "dronewall/geo.h"
+#include "dronewall/intercept.h"
 #include "dronewall/plan.h"
 #include "dronewall/sim.h"
 #include "dronewall/threat.h"
@@ -46,6 +47,9 @@ static void usage(FILE *f)
         "      --effectors FILE  the effector catalogue (default config/effectors.yaml)\n"
         "      --every S         plan every S seconds of data time (default 30)\n"
         "      --out FILE        also write the figures as JSON\n"
+        "      --apply STRATEGY  plan with one strategy (wta, fighters, nearest) and apply its\n"
+        "                        engagements to the simulated world: a kill with the engagement's\n"
+        "                        chance at its intercept time, scored against the truth\n"
         "  -h, --help            this text\n");
 }
 
@@ -91,6 +95,20 @@ typedef struct run {
     size_t n_targets, cap_targets;
     int failed;
     size_t plans;
+    /* --apply: one strategy, its approved engagements applied to the simulated world. */
+    int only;                   /* the strategy planned, -1: all                      */
+    dw_scenario *sc;
+    struct shot {
+        int64_t t_us;           /* the intercept                                      */
+        double lat_deg, lon_deg, alt_m;
+        double pk;
+        int effector;
+    } *shots;
+    size_t n_shots, cap_shots, next_shot;
+    uint64_t rng;
+    size_t hits, misses, no_target;
+    double debris_people;       /* people under where the killed drones fell          */
+    size_t debris_over_site;
 } run;
 
 static int has_id(const uint64_t *ids, size_t n, uint64_t id)
@@ -246,6 +264,8 @@ static void plan_now(run *r, int64_t now_us)
         return;
     }
     for (int k = 0; k < NSTRAT; k++) {
+        if (r->only >= 0 && k != r->only)
+            continue;
         tally *ty = &r->t[k];
         size_t n = 0;
         for (size_t i = 0; i < r->n_targets; i++)
@@ -294,6 +314,19 @@ static void plan_now(run *r, int64_t now_us)
             for (size_t j = 0; j < n; j++)
                 if (mine[j].track_id == rc->track_id)
                     value = mine[j].value_eur;
+            if (r->only >= 0) {
+                size_t cs = r->cap_shots;
+                struct shot *sh = grow(r->shots, &cs, r->n_shots + 1, sizeof *sh);
+                if (!sh) {
+                    r->failed = 1;
+                    break;
+                }
+                r->shots = sh;
+                r->cap_shots = cs;
+                r->shots[r->n_shots++] = (struct shot){now_us + (int64_t)llround(rc->t_intercept_s * 1e6),
+                                                       rc->lat_deg, rc->lon_deg, rc->alt_m, rc->pk,
+                                                       rc->effector};
+            }
             ty->engaged[ty->n_engaged] = rc->track_id;
             ty->survive[ty->n_engaged] = 1.0 - rc->pk;
             ty->value[ty->n_engaged++] = value;
@@ -320,9 +353,76 @@ static void on_obs(void *ctx, const dw_obs *o)
     dw_engine_obs(r->eng, o);
 }
 
+static int is_drone(dw_class c)
+{
+    return c == DW_CLASS_OWA_DRONE || c == DW_CLASS_DECOY || c == DW_CLASS_QUADCOPTER;
+}
+
+static double rng01(run *r)
+{
+    r->rng ^= r->rng << 13;
+    r->rng ^= r->rng >> 7;
+    r->rng ^= r->rng << 17;
+    return (double)(r->rng >> 11) / 9007199254740992.0;
+}
+
+/* Engagements whose intercept time has come: the drone nearest the intercept point (within
+ * 3 km, at that instant) is killed with the engagement's kill chance, and its debris falls
+ * where it was. Shots are in order of commitment, not of time: each is looked at once its
+ * time is past. */
+static void apply_shots(run *r, int64_t now_us)
+{
+    dw_sim_world *w = r->sc->world;
+    size_t nt = dw_sim_world_count(w);
+    for (size_t k = 0; k < r->n_shots; k++) {
+        struct shot *sh = &r->shots[k];
+        if (sh->t_us == INT64_MIN || sh->t_us > now_us)
+            continue;
+        int64_t t = sh->t_us;
+        sh->t_us = INT64_MIN;   /* done */
+        double best = 3000.0;
+        size_t bi = SIZE_MAX;
+        dw_sim_state st, hit;
+        for (size_t i = 0; i < nt; i++) {
+            if (!dw_sim_world_state(w, i, t, &st) || !st.truth.alive || !is_drone(st.truth.cls))
+                continue;
+            /* Within a few km the local flat-earth distance is enough. */
+            double dn = (st.truth.lat_deg - sh->lat_deg) * 111320.0;
+            double de = (st.truth.lon_deg - sh->lon_deg) * 111320.0 * cos(sh->lat_deg * M_PI / 180.0);
+            double d = hypot(dn, de);
+            if (d < best) {
+                best = d;
+                bi = i;
+                hit = st;
+            }
+        }
+        if (bi == SIZE_MAX) {
+            r->no_target++;
+            continue;
+        }
+        if (rng01(r) >= sh->pk) {
+            r->misses++;
+            continue;
+        }
+        if (!dw_sim_world_shoot(w, bi, t))
+            continue;
+        r->hits++;
+        double people = 0;
+        int over = 0;
+        char site[DW_GEOG_ID_MAX];
+        if (dw_intercept_ground_risk(r->geo, hit.truth.lat_deg, hit.truth.lon_deg, hit.truth.alt_m,
+                                     hit.truth.vel_enu_mps, &people, &over, site) == DW_OK) {
+            r->debris_people += people;
+            r->debris_over_site += over != 0;
+        }
+    }
+}
+
 static void on_progress(void *ctx, const dw_sim_progress *pg)
 {
     run *r = ctx;
+    if (r->only >= 0)
+        apply_shots(r, pg->t_us);
     dw_engine_flush(r->eng);
     dw_engine_tick(r->eng, pg->t_us);
     if (r->next_us == INT64_MIN)
@@ -343,10 +443,12 @@ int cmd_plan(int argc, char **argv)
 {
     const char *eff_path = "config/effectors.yaml", *out_path = NULL;
     double every_s = 30;
+    int only = -1;
     static const struct option opts[] = {
         {"effectors", required_argument, NULL, 'e'},
         {"every", required_argument, NULL, 'n'},
         {"out", required_argument, NULL, 'o'},
+        {"apply", required_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -356,6 +458,16 @@ int cmd_plan(int argc, char **argv)
         switch (c) {
         case 'e': eff_path = optarg; break;
         case 'o': out_path = optarg; break;
+        case 'a':
+            only = -1;
+            for (int k = 0; k < NSTRAT; k++)
+                if (!strcmp(optarg, strat_name[k]))
+                    only = k;
+            if (only < 0) {
+                fprintf(stderr, "dronewall plan: --apply takes wta, fighters or nearest\n");
+                return 2;
+            }
+            break;
         case 'n': {
             char *end;
             every_s = strtod(optarg, &end);
@@ -384,11 +496,14 @@ int cmd_plan(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.every_us = (int64_t)llround(every_s * 1e6);
     r.next_us = INT64_MIN;
+    r.only = only;
+    r.rng = 0x2545F4914F6CDD1DULL;
 
     if (dw_scenario_load(path, 0, &sc, err, sizeof err) != DW_OK) {
         fprintf(stderr, "dronewall plan: %s\n", err);
         return 1;
     }
+    r.sc = sc;
     if (!sc->home[0] || !sc->n_geo_files) {
         fprintf(stderr, "dronewall plan: %s: the scenario has no assessment (home, geography)\n",
                 path);
@@ -491,16 +606,44 @@ int cmd_plan(int argc, char **argv)
         }
     }
     printf("%s: %zu plans every %.0f s, %zu threat tracks seen\n", path, r.plans, every_s, r.s.n);
+    size_t drones = 0, killed_drones = 0;
+    if (only >= 0) {
+        /* Scored against the truth: which drones the engagements really brought down. */
+        size_t nt = dw_sim_world_count(sc->world);
+        for (size_t i = 0; i < nt; i++) {
+            dw_sim_state ws;
+            int seen_any = 0;
+            for (int64_t t = sc->start_us; t <= sc->end_us; t += 60 * 1000000LL)
+                if (dw_sim_world_state(sc->world, i, t, &ws)) {
+                    seen_any = 1;
+                    break;
+                }
+            if (!seen_any || !is_drone(ws.truth.cls))
+                continue;
+            drones++;
+        }
+        killed_drones = r.hits;
+        printf("applied (%s): %zu engagements approved, %zu reached their intercept before the "
+               "end: %zu drones brought down, %zu missed, %zu found no drone at the intercept "
+               "point; %zu of %zu drones not brought down; debris of the killed drones over "
+               "%.1f people in all, %zu on a site or city\n",
+               strat_name[only], r.n_shots, r.hits + r.misses + r.no_target, r.hits, r.misses,
+               r.no_target, drones - killed_drones, drones, r.debris_people, r.debris_over_site);
+    }
     printf("%-9s %8s %14s %9s %14s %8s %10s %9s %10s %10s\n", "strategy", "engaged", "cost EUR",
            "leakage", "leak value EUR", "over pop", "avoidable", "mean CER", "plan p50 ms",
            "max ms");
     for (int k = 0; k < NSTRAT; k++) {
         tally *ty = &r.t[k];
+        if (only >= 0 && k != only)
+            continue;
         printf("%-9s %8zu %14.0f %9.2f %14.0f %8zu %10zu %9.2f %10.2f %10.2f\n", strat_name[k],
                ty->n_engaged, ty->cost_eur, leak[k], leak_val[k], ty->over, ty->over_avoidable,
                ty->ratio_n ? ty->ratio_sum / (double)ty->ratio_n : 0.0, p50[k], pmax[k]);
     }
     for (int k = 0; k < NSTRAT; k++) {
+        if (only >= 0 && k != only)
+            continue;
         printf("%-9s by kind:", strat_name[k]);
         for (int q = 0; q < DW_EFF_NKINDS; q++)
             if (r.t[k].by_kind[q])
@@ -517,7 +660,20 @@ int cmd_plan(int argc, char **argv)
         json_t *arr = json_array();
         for (int k = 0; k < NSTRAT; k++) {
             tally *ty = &r.t[k];
+            if (only >= 0 && k != only)
+                continue;
             json_t *o = json_object();
+            if (only >= 0) {
+                json_t *ap = json_object();
+                json_object_set_new(ap, "approved", json_integer((json_int_t)r.n_shots));
+                json_object_set_new(ap, "brought_down", json_integer((json_int_t)r.hits));
+                json_object_set_new(ap, "missed", json_integer((json_int_t)r.misses));
+                json_object_set_new(ap, "no_drone_at_intercept", json_integer((json_int_t)r.no_target));
+                json_object_set_new(ap, "drones", json_integer((json_int_t)drones));
+                json_object_set_new(ap, "debris_people", json_real(r.debris_people));
+                json_object_set_new(ap, "debris_over_site", json_integer((json_int_t)r.debris_over_site));
+                json_object_set_new(o, "applied", ap);
+            }
             json_object_set_new(o, "strategy", json_string(strat_name[k]));
             json_object_set_new(o, "engaged", json_integer((json_int_t)ty->n_engaged));
             json_object_set_new(o, "cost_eur", json_real(ty->cost_eur));
@@ -558,6 +714,7 @@ done:
         free(r.t[k].value);
         free(r.t[k].plan_ms);
     }
+    free(r.shots);
     free(r.s.id);
     free(r.s.value);
     free(r.targets);

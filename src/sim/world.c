@@ -201,6 +201,17 @@ size_t dw_sim_world_snapshot(const dw_sim_world *w, const dw_sim_state **out)
     return w ? w->n_snap : 0;
 }
 
+int dw_sim_world_shoot(dw_sim_world *w, size_t i, int64_t t_us)
+{
+    if (!w || i >= w->n)
+        return 0;
+    target *g = &w->t[i];
+    if (t_us < g->spec.launch_us || t_us >= g->end_us)
+        return 0;
+    g->end_us = t_us;
+    return 1;
+}
+
 void dw_sim_world_advance(dw_sim_world *w, int64_t t_us)
 {
     if (!w)
