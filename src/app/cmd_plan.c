@@ -50,6 +50,9 @@ static void usage(FILE *f)
         "      --apply STRATEGY  plan with one strategy (wta, fighters, nearest) and apply its\n"
         "                        engagements to the simulated world: a kill with the engagement's\n"
         "                        chance at its intercept time, scored against the truth\n"
+        "      --approve-within S  approve only engagements whose intercept is within S\n"
+        "                        seconds; later ones wait for a later plan (default: all;\n"
+        "                        180 with --apply)\n"
         "  -h, --help            this text\n");
 }
 
@@ -89,6 +92,7 @@ typedef struct run {
     dw_threat_ctx *tctx;
     uint32_t site_mask;
     int64_t every_us, next_us;
+    double commit_within_s;     /* approve only intercepts this close (seconds)      */
     tally t[NSTRAT];
     seen s;
     dw_plan_target *targets;
@@ -293,6 +297,10 @@ static void plan_now(run *r, int64_t now_us)
             const dw_plan_rec *rc = &recs[i];
             if (has_id(ty->engaged, ty->n_engaged, rc->track_id))
                 continue;       /* a second effector on the same threat (max_per_target 2) */
+            /* The operator approves what is about to happen; an intercept further ahead is
+             * left to a later plan, when the track has said where it really goes. */
+            if (rc->t_intercept_s > r->commit_within_s)
+                continue;
             if (dw_planner_commit(ty->p, rc->id, now_us) != DW_OK)
                 continue;
             size_t c1 = ty->cap, c2 = ty->cap, c3 = ty->cap;
@@ -444,11 +452,13 @@ int cmd_plan(int argc, char **argv)
     const char *eff_path = "config/effectors.yaml", *out_path = NULL;
     double every_s = 30;
     int only = -1;
+    double within_s = INFINITY;
     static const struct option opts[] = {
         {"effectors", required_argument, NULL, 'e'},
         {"every", required_argument, NULL, 'n'},
         {"out", required_argument, NULL, 'o'},
         {"apply", required_argument, NULL, 'a'},
+        {"approve-within", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -458,6 +468,15 @@ int cmd_plan(int argc, char **argv)
         switch (c) {
         case 'e': eff_path = optarg; break;
         case 'o': out_path = optarg; break;
+        case 'w': {
+            char *end;
+            within_s = strtod(optarg, &end);
+            if (*end || !(within_s > 0)) {
+                fprintf(stderr, "dronewall plan: --approve-within takes seconds above 0\n");
+                return 2;
+            }
+            break;
+        }
         case 'a':
             only = -1;
             for (int k = 0; k < NSTRAT; k++)
@@ -497,6 +516,8 @@ int cmd_plan(int argc, char **argv)
     r.every_us = (int64_t)llround(every_s * 1e6);
     r.next_us = INT64_MIN;
     r.only = only;
+    /* Applied, an operator approves what is about to happen: 180 s unless told. */
+    r.commit_within_s = isfinite(within_s) ? within_s : only >= 0 ? 180.0 : INFINITY;
     r.rng = 0x2545F4914F6CDD1DULL;
 
     if (dw_scenario_load(path, 0, &sc, err, sizeof err) != DW_OK) {

@@ -8,8 +8,8 @@ set -euo pipefail
 T=$(mktemp -d "${TMPDIR:-/tmp}/dw-plan.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$DW_SOURCE_DIR"
-"$DW_BIN" plan scenarios/quick.yaml --apply wta --out "$T/a.json" > "$T/a.txt"
-"$DW_BIN" plan scenarios/quick.yaml --apply wta > "$T/b.txt"
+"$DW_BIN" plan scenarios/quick.yaml --apply wta --every 10 --out "$T/a.json" > "$T/a.txt"
+"$DW_BIN" plan scenarios/quick.yaml --apply wta --every 10 > "$T/b.txt"
 cat "$T/a.txt"
 python3 - "$T/a.txt" "$T/b.txt" "$T/a.json" <<'PY'
 import json, re, sys
