@@ -20,6 +20,7 @@
 #include "app/commands.h"
 #include "dronewall/engine.h"
 #include "dronewall/geo.h"
+#include "dronewall/grow.h"
 #include "dronewall/intercept.h"
 #include "dronewall/plan.h"
 #include "dronewall/sim.h"
@@ -123,19 +124,6 @@ static int has_id(const uint64_t *ids, size_t n, uint64_t id)
     return 0;
 }
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    size_t nc = *cap ? *cap * 2 : 64;
-    while (nc < need)
-        nc *= 2;
-    void *q = realloc(p, nc * elem);
-    if (q)
-        *cap = nc;
-    return q;
-}
-
 /* What the track threatens: the site whose zone its straight course enters (or passes
  * within SITE_MARGIN_M of) first, within HORIZON_S, in a flat frame at the track. */
 static void assess(const run *r, dw_plan_target *t)
@@ -226,7 +214,7 @@ static void take_track(void *ctx, uint64_t id, const char *line, size_t len)
     assess(r, &t);
     if (!isfinite(t.deadline_s))
         return;             /* nothing of ours in reach within the horizon: not a threat yet */
-    dw_plan_target *nt = grow(r->targets, &r->cap_targets, r->n_targets + 1, sizeof *nt);
+    dw_plan_target *nt = dw_grow(r->targets, &r->cap_targets, r->n_targets + 1, sizeof *nt, 64);
     if (!nt) {
         r->failed = 1;
         return;
@@ -240,10 +228,10 @@ static void take_track(void *ctx, uint64_t id, const char *line, size_t len)
             return;
         }
     size_t c1 = r->s.cap, c2 = r->s.cap;
-    uint64_t *ids = grow(r->s.id, &c1, r->s.n + 1, sizeof *ids);
+    uint64_t *ids = dw_grow(r->s.id, &c1, r->s.n + 1, sizeof *ids, 64);
     if (ids)
         r->s.id = ids;
-    double *vals = grow(r->s.value, &c2, r->s.n + 1, sizeof *vals);
+    double *vals = dw_grow(r->s.value, &c2, r->s.n + 1, sizeof *vals, 64);
     if (vals)
         r->s.value = vals;
     if (!ids || !vals) {
@@ -284,7 +272,7 @@ static void plan_now(run *r, int64_t now_us)
             break;
         }
         double ms = wall_ms() - t0;
-        double *pm = grow(ty->plan_ms, &ty->cap_plans, ty->n_plans + 1, sizeof *pm);
+        double *pm = dw_grow(ty->plan_ms, &ty->cap_plans, ty->n_plans + 1, sizeof *pm, 64);
         if (!pm) {
             r->failed = 1;
             break;
@@ -304,13 +292,13 @@ static void plan_now(run *r, int64_t now_us)
             if (dw_planner_commit(ty->p, rc->id, now_us) != DW_OK)
                 continue;
             size_t c1 = ty->cap, c2 = ty->cap, c3 = ty->cap;
-            uint64_t *e = grow(ty->engaged, &c1, ty->n_engaged + 1, sizeof *e);
+            uint64_t *e = dw_grow(ty->engaged, &c1, ty->n_engaged + 1, sizeof *e, 64);
             if (e)
                 ty->engaged = e;
-            double *sv = grow(ty->survive, &c2, ty->n_engaged + 1, sizeof *sv);
+            double *sv = dw_grow(ty->survive, &c2, ty->n_engaged + 1, sizeof *sv, 64);
             if (sv)
                 ty->survive = sv;
-            double *vv = grow(ty->value, &c3, ty->n_engaged + 1, sizeof *vv);
+            double *vv = dw_grow(ty->value, &c3, ty->n_engaged + 1, sizeof *vv, 64);
             if (vv)
                 ty->value = vv;
             if (!e || !sv || !vv) {
@@ -324,7 +312,7 @@ static void plan_now(run *r, int64_t now_us)
                     value = mine[j].value_eur;
             if (r->only >= 0) {
                 size_t cs = r->cap_shots;
-                struct shot *sh = grow(r->shots, &cs, r->n_shots + 1, sizeof *sh);
+                struct shot *sh = dw_grow(r->shots, &cs, r->n_shots + 1, sizeof *sh, 64);
                 if (!sh) {
                     r->failed = 1;
                     break;

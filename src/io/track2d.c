@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE /* fopencookie: lets the tracks writer rename on fclose */
 
+#include "dronewall/grow.h"
 #include "dronewall/track2d.h"
 
 #include <errno.h>
@@ -153,21 +154,6 @@ static ssize_t read_line(FILE *fp, char **buf, size_t *cap, long *lineno, const 
         if (len > 0)
             return len;
     }
-}
-
-/* Room for `need` elements in a growing array (contents kept): returns the
- * array, moved if it had to grow, or NULL with the old one still valid. */
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    size_t c = *cap ? *cap : 256;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(p, c * elem);
-    if (q)
-        *cap = c;
-    return q;
 }
 
 /* ---- scenario reader --------------------------------------------------- */
@@ -425,7 +411,7 @@ dw_status dw_t2d_read_scenario(const char *path, unsigned what, dw_t2d_scenario 
                 st = DW_ERR_RANGE;
                 break;
             }
-            dw_t2d_truth *grown = grow(b.truth, &b.cap_truth, b.n_truth + 1, sizeof *grown);
+            dw_t2d_truth *grown = dw_grow(b.truth, &b.cap_truth, b.n_truth + 1, sizeof *grown, 256);
             if (!grown) {
                 seterr(err, errlen, path, lineno, "out of memory");
                 st = DW_ERR_NOMEM;
@@ -462,10 +448,10 @@ dw_status dw_t2d_read_scenario(const char *path, unsigned what, dw_t2d_scenario 
                 st = DW_ERR_RANGE;
                 break;
             }
-            dw_t2d_meas *grown = grow(b.meas, &b.cap_meas, b.n_meas + 1, sizeof *grown);
+            dw_t2d_meas *grown = dw_grow(b.meas, &b.cap_meas, b.n_meas + 1, sizeof *grown, 256);
             if (grown)
                 b.meas = grown;
-            int *grown_o = want_origin ? grow(b.origin, &b.cap_origin, b.n_meas + 1, sizeof *grown_o)
+            int *grown_o = want_origin ? dw_grow(b.origin, &b.cap_origin, b.n_meas + 1, sizeof *grown_o, 256)
                                        : NULL;
             if (grown_o)
                 b.origin = grown_o;
@@ -592,7 +578,7 @@ dw_status dw_t2d_read_tracks(const char *path, dw_t2d_track_row **rows, size_t *
             st = DW_ERR_PARSE;
             break;
         }
-        dw_t2d_track_row *grown = grow(v, &capv, nv + 1, sizeof *grown);
+        dw_t2d_track_row *grown = dw_grow(v, &capv, nv + 1, sizeof *grown, 256);
         if (!grown) {
             seterr(err, errlen, path, lineno, "out of memory");
             st = DW_ERR_NOMEM;

@@ -11,6 +11,7 @@
 #include "assess/idmap.h"
 #include "dronewall/engine.h"
 #include "dronewall/geog.h"
+#include "dronewall/grow.h"
 #include "dronewall/jsonw.h"
 #include "dronewall/ndjson.h"
 #include "dronewall/plan.h"
@@ -227,14 +228,10 @@ static void mark_dirty(dw_engine *e, eng_track *k)
 {
     if (k->dirty)
         return;
-    if (e->n_dirty == e->cap_dirty) {
-        size_t nc = e->cap_dirty ? e->cap_dirty * 2 : 256;
-        uint32_t *d = realloc(e->dirty, nc * sizeof *d);
-        if (!d)
-            return;             /* the change shows at the next report */
-        e->dirty = d;
-        e->cap_dirty = nc;
-    }
+    uint32_t *d = dw_grow(e->dirty, &e->cap_dirty, e->n_dirty + 1, sizeof *d, 256);
+    if (!d)
+        return;                 /* the change shows at the next report */
+    e->dirty = d;
     e->dirty[e->n_dirty++] = (uint32_t)(k - e->tr);
     k->dirty = 1;
 }
@@ -405,14 +402,10 @@ static dw_status on_dead(void *ctx, const dw_track *t)
         }
         track_drop(e, k);
     }
-    if (e->n_dead == e->cap_dead) {
-        size_t nc = e->cap_dead ? e->cap_dead * 2 : 64;
-        uint64_t *d = realloc(e->dead, nc * sizeof *d);
-        if (!d)
-            return DW_OK;
-        e->dead = d;
-        e->cap_dead = nc;
-    }
+    uint64_t *d = dw_grow(e->dead, &e->cap_dead, e->n_dead + 1, sizeof *d, 64);
+    if (!d)
+        return DW_OK;
+    e->dead = d;
     e->dead[e->n_dead++] = t->id;
     return DW_OK;
 }
@@ -500,14 +493,10 @@ static void on_alert(void *ctx, const dw_alert *al)
         return;
     eng_alert *a = alert_find(e, al->id);
     if (!a) {
-        if (e->n_al == e->cap_al) {
-            size_t nc = e->cap_al ? e->cap_al * 2 : 64;
-            eng_alert *x = realloc(e->al, nc * sizeof *x);
-            if (!x)
-                return;
-            e->al = x;
-            e->cap_al = nc;
-        }
+        eng_alert *x = dw_grow(e->al, &e->cap_al, e->n_al + 1, sizeof *x, 64);
+        if (!x)
+            return;
+        e->al = x;
         if (dw__idmap_reserve(&e->amap, e->amap.count + 1) != DW_OK)
             return;
         a = &e->al[e->n_al];
@@ -755,24 +744,17 @@ static dw_status do_decide(dw_engine *e, uint64_t rec_id, int approve, int64_t t
         dw_status st = dw_planner_commit(e->planner, rec_id, t_us);
         if (st != DW_OK)
             return st;
-        if (e->n_engaged == e->cap_engaged) {
-            size_t nc = e->cap_engaged ? 2 * e->cap_engaged : 32;
-            uint64_t *g = realloc(e->engaged, nc * sizeof *g);
-            if (!g)
-                return DW_ERR_NOMEM;
-            e->engaged = g;
-            e->cap_engaged = nc;
-        }
+        uint64_t *g = dw_grow(e->engaged, &e->cap_engaged, e->n_engaged + 1, sizeof *g, 32);
+        if (!g)
+            return DW_ERR_NOMEM;
+        e->engaged = g;
         e->engaged[e->n_engaged++] = r->track_id;
     }
-    if (e->n_decisions == e->cap_decisions) {
-        size_t nc = e->cap_decisions ? 2 * e->cap_decisions : 16;
-        struct plan_decision *x = realloc(e->decisions, nc * sizeof *x);
-        if (!x)
-            return DW_ERR_NOMEM;
-        e->decisions = x;
-        e->cap_decisions = nc;
-    }
+    struct plan_decision *x = dw_grow(e->decisions, &e->cap_decisions, e->n_decisions + 1,
+                                      sizeof *x, 16);
+    if (!x)
+        return DW_ERR_NOMEM;
+    e->decisions = x;
     struct plan_decision *d = &e->decisions[e->n_decisions++];
     d->rec = rec_id;
     d->approve = approve;
