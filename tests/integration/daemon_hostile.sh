@@ -29,6 +29,20 @@ bg_start "$T/udp.out" python3 "$H" udp-junk "$UDP" --n 500 --max-size 60000
 UJ=$BG_LAST
 # The junk first: once the flood holds all 16 places, a 17th client is refused.
 python3 "$H" tcp-junk "$TCP" --bytes 2000000 > "$T/tjunk.out"
+# The junk's connection must be gone from the daemon's count before the flood holds its 16
+# places, or the 16th is refused and a flood connection later takes the place it frees.
+python3 - <<'PY'
+import time
+from dwtest import *
+deadline = time.monotonic() + 20
+while True:
+    t = [i for i in sensors()["inputs"] if i["name"] == "sapient_tcp-1"][0]
+    if t["clients"] == 0 and t["bytes"] == 2000000:
+        break
+    if time.monotonic() > deadline:
+        fail("20 s after the junk connection closed the TCP server still shows %s" % t)
+    time.sleep(0.05)
+PY
 bg_start "$T/flood.out" python3 "$H" tcp-flood "$TCP" --hold 16 --extra 2000
 FL=$BG_LAST
 
