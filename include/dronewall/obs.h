@@ -67,6 +67,7 @@ enum {
     DW_OBS_HAS_RANGE = 1u << 12,    /* CELL: radius_m of the footprint   */
     DW_OBS_HAS_POS = 1u << 13,      /* lat_deg/lon_deg: always with POS3 and
                                        POS2; CELL: the footprint's centre */
+    DW_OBS_HAS_PTRACK = 1u << 14,   /* partner_track                     */
 };
 
 typedef struct dw_obs {
@@ -97,6 +98,9 @@ typedef struct dw_obs {
     char rid[DW_RID_MAX];
     double amplitude_db, rcs_m2;
     float class_score[DW_NCLASSES];
+    /* A partner's report (a sensor of kind partner): the partner's own number of the
+     * track, so that its reports keep to one track of ours (federation, fed.h). */
+    uint64_t partner_track;
 } dw_obs;
 
 const char *dw_obs_kind_name(dw_obs_kind k);

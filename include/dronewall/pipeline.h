@@ -39,9 +39,10 @@
  *     the cooperative flag (a new track from one is confirmed at once); a POS3
  *     or POLAR plot of a radar or aew with an ICAO address (Mode S) carries
  *     the key only; a partner's report (POS3 or POS2 from a sensor of kind
- *     partner) is fused by covariance intersection (DW_MEAS_CI). A partner's
- *     own track number would make a key "partner:<sensor>/<number>";
- *     dw_obs carries none, so partner reports have no key.
+ *     partner) is fused by covariance intersection (DW_MEAS_CI); with the
+ *     partner's own track number (partner_track) it carries the key
+ *     "partner:<sensor>/<number>", so a partner's track keeps to one of ours
+ *     and a local sensor's plots may join it (a non-cooperative key).
  *
  * A POLAR plot needs an elevation; one without it but with a height (alt_m,
  * as ASTERIX CAT048 gives from Mode C or a 3-D radar) gets the elevation from

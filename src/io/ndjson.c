@@ -141,6 +141,7 @@ static const field obs_fields[] = {
     {.key = "amplitude_db", .type = F_NUM, .off = O(amplitude_db), .lo = -1000, .hi = 1000, .has = DW_OBS_HAS_AMPLITUDE},
     {.key = "rcs_m2", .type = F_NUM, .off = O(rcs_m2), .lo = 0, .hi = 1e6, .has = DW_OBS_HAS_RCS},
     {.key = "class_scores", .type = F_SCORES, .off = O(class_score), .has = DW_OBS_HAS_CLASS},
+    {.key = "partner_track", .type = F_U64, .off = O(partner_track), .has = DW_OBS_HAS_PTRACK},
 };
 
 static const field track_fields[] = {

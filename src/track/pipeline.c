@@ -980,6 +980,12 @@ static void identity(const dw_obs *o, const dw_sensor *sd, dw_meas *m)
     const dw_sensor_kind k = sd ? sd->kind : DW_SENSOR_OTHER;
     if (k == DW_SENSOR_PARTNER) {
         m->flags |= DW_MEAS_CI;
+        if (o->has & DW_OBS_HAS_PTRACK) {
+            char b[DW_ID_MAX + 32];
+            snprintf(b, sizeof b, "partner:%s/%llu", o->sensor,
+                     (unsigned long long)o->partner_track);
+            m->id_key = dw_pipeline_id_key(b);
+        }
         return;
     }
     if ((o->has & DW_OBS_HAS_ICAO) && k != DW_SENSOR_REMOTE_ID) {
