@@ -98,7 +98,8 @@ size_t dw_fed_msg_id(char *buf, size_t cap, const dw_fed_env *e, const char *aud
  * max_sigma_m, and no jump from the same partner track's last position faster than
  * max_speed_mps. What fails is counted by reason and dropped. Per (origin, audience) it
  * follows the sequence: a message already seen in the session is a duplicate (dropped,
- * counted), a number skipped is a gap (counted). An accepted track becomes a POS3
+ * counted), a number skipped is a gap (counted); the first session a receiver sees is
+ * joined where it is found (first_seq), a later one must start at 1. An accepted track becomes a POS3
  * observation of the sensor "fed:<origin>" (kind partner: fused by covariance intersection)
  * carrying the partner's track number, velocity and class probabilities.
  *
@@ -154,7 +155,10 @@ typedef struct dw_fed_origin_stats {
     uint64_t received, accepted;
     uint64_t by_kind[DW_FED_NKINDS];    /* accepted, by kind                            */
     uint64_t rejected[DW_FED_NVERDICTS];/* [DW_FED_ACCEPTED] unused                     */
-    uint64_t gaps;                      /* messages skipped in a sequence               */
+    uint64_t gaps;                      /* messages missing in a sequence now            */
+    uint64_t late;                      /* came behind a later one (filled a gap)       */
+    uint64_t first_seq;                 /* where the newest session was joined: 1, or more
+                                           when this receiver started in its middle     */
     uint64_t last_seq;                  /* the highest seq of the newest session, summed
                                            over audiences                               */
     int64_t last_us;                    /* data time of the newest accepted message     */

@@ -71,11 +71,48 @@ void dw_fed_rx_config_default(dw_fed_rx_config *c)
 }
 
 /* Where a sequence stands: one per (origin, audience). */
+#define SEQ_WINDOW 4096                 /* numbers behind the newest still told apart:
+                                           late (a gap filled) or twice (a duplicate)  */
 typedef struct seqpos {
     int origin;                         /* index in origins                            */
     char audience[DW_FED_NAME_MAX];
     uint64_t session, next;             /* the newest session; the seq expected next   */
+    uint64_t first;                     /* the lowest seq of the session seen here     */
+    uint64_t seen[SEQ_WINDOW / 64];     /* bit seq % SEQ_WINDOW: seen, for the window
+                                           [next - SEQ_WINDOW, next)                   */
 } seqpos;
+
+static int seen_get(const seqpos *s, uint64_t q)
+{
+    return (int)((s->seen[(q % SEQ_WINDOW) / 64] >> (q % 64)) & 1u);
+}
+
+static void seen_set(seqpos *s, uint64_t q, int on)
+{
+    uint64_t bit = 1ull << (q % 64);
+    if (on)
+        s->seen[(q % SEQ_WINDOW) / 64] |= bit;
+    else
+        s->seen[(q % SEQ_WINDOW) / 64] &= ~bit;
+}
+
+/* Where a message falls in its sequence. */
+enum { SEQ_DUP, SEQ_NEXT, SEQ_LATE, SEQ_SESSION };
+
+static int seq_place(const seqpos *s, uint64_t session, uint64_t seq)
+{
+    if (session < s->session)
+        return SEQ_DUP;                 /* an old session's message, after a newer one */
+    if (session > s->session)
+        return SEQ_SESSION;
+    if (seq >= s->next)
+        return SEQ_NEXT;
+    if (s->next - seq > SEQ_WINDOW)
+        return SEQ_DUP;                 /* too far behind to tell: taken as seen       */
+    if (seq < s->first)
+        return SEQ_LATE;                /* before where this receiver joined           */
+    return seen_get(s, seq) ? SEQ_DUP : SEQ_LATE;
+}
 
 /* A partner track's last accepted position, for the jump check. */
 typedef struct lastpos {
@@ -399,12 +436,9 @@ dw_fed_verdict dw_fed_rx_take(dw_fed_rx *rx, const char *subject, const char *da
     seqpos *sp = seq_of(rx, oi, it->audience);
     if (!sp)
         goto out;
-    if (it->env.session == sp->session && it->env.seq < sp->next) {
+    int place = seq_place(sp, it->env.session, it->env.seq);
+    if (place == SEQ_DUP) {
         v = DW_FED_REJ_DUPLICATE;
-        goto out;
-    }
-    if (it->env.session < sp->session) {
-        v = DW_FED_REJ_DUPLICATE;       /* an old session's message, late */
         goto out;
     }
     dw_track t;
@@ -418,18 +452,43 @@ dw_fed_verdict dw_fed_rx_take(dw_fed_rx *rx, const char *subject, const char *da
     } else {
         v = DW_FED_ACCEPTED;
     }
-    /* The message counts in its sequence whether its content is believed or not. */
-    if (it->env.session > sp->session) {
+    /* The message counts in its sequence whether its content is believed or not. The
+     * first session this receiver sees may be joined in the middle (a durable consumer
+     * resumes where this node's last run left off): it starts where it is found. A later
+     * session is a restart of the sender, which counts from 1. A message behind the
+     * newest (a redelivery after the ack wait, a re-send) fills its gap. */
+    uint64_t q = it->env.seq;
+    if (place == SEQ_SESSION) {
         if (sp->session)
             os->sessions++;
         else if (!os->sessions)
             os->sessions = 1;
+        sp->next = sp->first = sp->session ? 1 : q;
         sp->session = it->env.session;
-        sp->next = 1;
+        memset(sp->seen, 0, sizeof sp->seen);
+        place = SEQ_NEXT;
     }
-    if (it->env.seq > sp->next)
-        os->gaps += it->env.seq - sp->next;
-    sp->next = it->env.seq + 1;
+    if (place == SEQ_NEXT) {
+        if (q > sp->next)
+            os->gaps += q - sp->next;
+        for (uint64_t k = sp->next; k < q && q - k <= SEQ_WINDOW; k++)
+            seen_set(sp, k, 0);
+        if (q - sp->next >= SEQ_WINDOW)
+            memset(sp->seen, 0, sizeof sp->seen);
+        sp->next = q + 1;
+    } else if (q < sp->first) {
+        /* Joined later than the session's true start here: what lies between is missing. */
+        os->gaps += sp->first - q - 1;
+        sp->first = q;
+        os->late++;
+    } else {
+        if (os->gaps)
+            os->gaps--;
+        os->late++;
+    }
+    seen_set(sp, q, 1);
+    if (it->env.session >= os->session)
+        os->first_seq = sp->first;
     if (it->env.session >= os->session) {
         os->session = it->env.session;
         uint64_t sum = 0;

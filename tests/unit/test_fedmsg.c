@@ -227,9 +227,12 @@ static void sequences(void **state)
     const char *alert = "{\"v\":1,\"type\":\"alert\",\"id\":3,\"kind\":\"border_violation\"}";
     char msg[1024];
     dw_fed_item it;
-    uint64_t seqs[] = {1, 2, 3, 5, 6, 6, 4, 9};
+    /* Joined at 3 (a receiver started in the middle of the session: no gap for 1 and 2);
+     * 6 comes after 8 (a redelivery) and fills its gap; 8 twice is a duplicate; 9 and 10
+     * are missing. */
+    uint64_t seqs[] = {3, 4, 5, 7, 8, 8, 6, 11};
     dw_fed_verdict want[] = {DW_FED_ACCEPTED, DW_FED_ACCEPTED, DW_FED_ACCEPTED, DW_FED_ACCEPTED,
-                             DW_FED_ACCEPTED, DW_FED_REJ_DUPLICATE, DW_FED_REJ_DUPLICATE,
+                             DW_FED_ACCEPTED, DW_FED_REJ_DUPLICATE, DW_FED_ACCEPTED,
                              DW_FED_ACCEPTED};
     for (size_t i = 0; i < 8; i++) {
         size_t n = wrap(msg, sizeof msg, "PL", DW_FED_ALR, 100, seqs[i], alert, strlen(alert));
@@ -237,28 +240,57 @@ static void sequences(void **state)
     }
     size_t no = 0;
     const dw_fed_origin_stats *os = dw_fed_rx_origins(rx, &no);
-    assert_int_equal(os[0].gaps, 1 + 2);       /* 4 (came late: a duplicate), 7, 8 */
-    assert_int_equal(os[0].rejected[DW_FED_REJ_DUPLICATE], 2);
-    assert_int_equal(os[0].last_seq, 9);
+    assert_int_equal(os[0].first_seq, 3);
+    assert_int_equal(os[0].gaps, 2);
+    assert_int_equal(os[0].late, 1);
+    assert_int_equal(os[0].rejected[DW_FED_REJ_DUPLICATE], 1);
+    assert_int_equal(os[0].last_seq, 11);
     assert_int_equal(os[0].sessions, 1);
+    /* 6 again is a duplicate now; 1 comes (the session began before where this receiver
+     * joined): 2 is missing too; then 2, 9 and 10 come late and nothing is missing. */
+    uint64_t more[] = {6, 1, 2, 9, 10};
+    for (size_t i = 0; i < 5; i++) {
+        size_t n = wrap(msg, sizeof msg, "PL", DW_FED_ALR, 100, more[i], alert, strlen(alert));
+        assert_int_equal(dw_fed_rx_take(rx, "dw.PL.LT.alr", msg, n, T0, &it),
+                         i == 0 ? DW_FED_REJ_DUPLICATE : DW_FED_ACCEPTED);
+        if (i == 1) {
+            os = dw_fed_rx_origins(rx, &no);
+            assert_int_equal(os[0].gaps, 3);
+            assert_int_equal(os[0].first_seq, 1);
+        }
+    }
+    os = dw_fed_rx_origins(rx, &no);
+    assert_int_equal(os[0].gaps, 0);
+    assert_int_equal(os[0].late, 5);
+    assert_int_equal(os[0].rejected[DW_FED_REJ_DUPLICATE], 2);
+    /* Far behind the window: taken as seen. */
+    size_t nw = wrap(msg, sizeof msg, "PL", DW_FED_ALR, 100, 20000, alert, strlen(alert));
+    assert_int_equal(dw_fed_rx_take(rx, "dw.PL.LT.alr", msg, nw, T0, &it), DW_FED_ACCEPTED);
+    nw = wrap(msg, sizeof msg, "PL", DW_FED_ALR, 100, 12, alert, strlen(alert));
+    assert_int_equal(dw_fed_rx_take(rx, "dw.PL.LT.alr", msg, nw, T0, &it), DW_FED_REJ_DUPLICATE);
+    os = dw_fed_rx_origins(rx, &no);
+    assert_int_equal(os[0].gaps, 20000 - 12);
+    assert_int_equal(os[0].last_seq, 20000);
     /* Another audience's sequence is its own. */
     size_t n = wrap(msg, sizeof msg, "PL", DW_FED_ALR, 100, 1, alert, strlen(alert));
     assert_int_equal(dw_fed_rx_take(rx, "dw.PL.UA.alr", msg, n, T0, &it), DW_FED_ACCEPTED);
     os = dw_fed_rx_origins(rx, &no);
-    assert_int_equal(os[0].last_seq, 10);
-    /* The node restarts: session 200 from 1. An old session's message after it is late. */
-    n = wrap(msg, sizeof msg, "PL", DW_FED_ALR, 200, 1, alert, strlen(alert));
+    assert_int_equal(os[0].last_seq, 20001);
+    /* The node restarts: session 200 must start from 1 (its 1 lost is a gap). An old
+     * session's message after it is late. */
+    n = wrap(msg, sizeof msg, "PL", DW_FED_ALR, 200, 2, alert, strlen(alert));
     assert_int_equal(dw_fed_rx_take(rx, "dw.PL.LT.alr", msg, n, T0, &it), DW_FED_ACCEPTED);
     n = wrap(msg, sizeof msg, "PL", DW_FED_ALR, 100, 10, alert, strlen(alert));
     assert_int_equal(dw_fed_rx_take(rx, "dw.PL.LT.alr", msg, n, T0, &it), DW_FED_REJ_DUPLICATE);
     os = dw_fed_rx_origins(rx, &no);
     assert_int_equal(os[0].sessions, 2);
     assert_int_equal(os[0].session, 200);
-    assert_int_equal(os[0].gaps, 3);
-    assert_int_equal(os[0].last_seq, 1);
-    assert_int_equal(os[0].by_kind[DW_FED_ALR], 8);
+    assert_int_equal(os[0].first_seq, 1);
+    assert_int_equal(os[0].gaps, 20000 - 12 + 1);
+    assert_int_equal(os[0].last_seq, 2);
+    assert_int_equal(os[0].by_kind[DW_FED_ALR], 14);
     /* The alert's body, byte for byte. */
-    n = wrap(msg, sizeof msg, "PL", DW_FED_ALR, 200, 2, alert, strlen(alert));
+    n = wrap(msg, sizeof msg, "PL", DW_FED_ALR, 200, 3, alert, strlen(alert));
     assert_int_equal(dw_fed_rx_take(rx, "dw.PL.LT.alr", msg, n, T0, &it), DW_FED_ACCEPTED);
     assert_int_equal(it.body_len, strlen(alert));
     assert_memory_equal(it.body, alert, strlen(alert));
