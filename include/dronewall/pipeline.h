@@ -12,7 +12,10 @@
  * wire_id (the name its wire format gives it, e.g. ASTERIX "ASX-012-034").
  * The tracker has 32 sensor slots; the pipeline gives them out as
  *   - one per radar or aew sensor (POLAR plots from its site), list order;
- *   - "position-reports", shared by every POS3 report, listed sensor or not;
+ *   - "position-reports", shared by every POS3 report, listed sensor or not,
+ *     but for those of a partner: each sensor of kind partner has a slot of its
+ *     own, named by its id, while slots remain (so a track shows whose picture
+ *     it came from);
  *   - one per kind of bearing sensor in the list, "acoustic-bearings",
  *     "rf-bearings", "eo-bearings" (a camera's bearings carry an elevation):
  *     all nodes of a kind share the slot, each measurement naming its node's

@@ -387,6 +387,27 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
     p->names[p->pos_slot] = DW_PIPELINE_POS_NAME;
     p->n_slots = p->pos_slot + 1;
 
+    /* A partner (a neighbour's feed, a federated node) has a position slot of its own
+     * while slots remain (one is kept for the bearings and one for 2-D reports), so a
+     * track says whose picture it came from; the others share "position-reports". */
+    for (size_t i = 0; i < n_sensors; i++) {
+        const dw_sensor *s = &p->sensors[i];
+        if (s->kind != DW_SENSOR_PARTNER || p->n_slots + N_BK + 1 >= MAX_SLOTS)
+            continue;
+        int idx;
+        if ((st = dw_tracker_add_sensor(p->trk, &dw_meas_linear_pos, NULL, &idx)) != DW_OK) {
+            seterr(err, errlen, "tracker refused partner '%s': %s", s->id, dw_status_str(st));
+            dw_pipeline_destroy(p);
+            return DW_ERR_INVALID;
+        }
+        p->slots[idx].name = s->id;
+        p->slots[idx].type = SLOT_POS;
+        p->slots[idx].prev_t = INT64_MIN;
+        p->names[idx] = s->id;
+        p->slot_of[i] = idx;
+        p->n_slots = idx + 1;
+    }
+
     /* Bearings: one slot per kind present, one site per node (its frame
      * built here, once). A camera's bearings carry an elevation. */
     for (int b = 0; b < N_BK; b++) {
@@ -1077,7 +1098,8 @@ static int make_meas(dw_pipeline *p, const dw_obs *o, int fi, dw_meas *m, int *t
         }
         dw_geo_pos_meas(m, o->t_us, &g, cov);
         identity(o, sd, m);
-        *tslot = p->pos_slot;
+        *tslot = sd && sd->kind == DW_SENSOR_PARTNER && p->slot_of[fi] >= 0 ? p->slot_of[fi]
+                                                                           : p->pos_slot;
         return 0;
     }
     case DW_OBS_BEARING: {
