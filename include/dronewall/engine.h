@@ -54,6 +54,7 @@ enum {
     DW_ENG_IN_SET_IDENTITY = 5, /* {"type":"set_identity","t_us":T,"track":ID,"affiliation":"hostile","by":"..."} */
     DW_ENG_IN_DECISION = 6,     /* {"type":"decision","t_us":T,"recommendation":ID,"decision":"approve","by":"..."} */
     DW_ENG_IN_SENSOR = 8,       /* {"type":"sensor","t_us":T,"sensor":"ID","up":true}   */
+    DW_ENG_IN_PARTNER = 9,      /* {"type":"partner","t_us":T,"origin":"UA","via":"ntf","alert":{...}} */
 };
 
 enum {
@@ -98,6 +99,7 @@ typedef struct dw_engine_stats {
     uint64_t track_out, live_out, dead_out, alert_out, identity_out, sensor_out;
     uint64_t acks, identities_set, unknown_alert, unknown_track;
     uint64_t plans, decisions;
+    uint64_t partner_alerts, partner_rejected;  /* partners' alert lines taken; refused */
     size_t tracks_now, alerts_now;
     int64_t t_us;                       /* data time reached                              */
     dw_pipeline_stats pipeline;
@@ -126,6 +128,15 @@ dw_status dw_engine_set_identity(dw_engine *e, uint64_t track_id, dw_affiliation
  * such recommendation, DW_ERR_UNSUPPORTED without response planning. */
 dw_status dw_engine_decide(dw_engine *e, uint64_t rec_id, int approve, int64_t t_us,
                            const char *by);
+/* A partner's alert (via "alr") or cross-border notice to us (via "ntf"), as the partner's
+ * node put it out (an alert line, docs/formats.md), received over the federation bus at
+ * data time t_us. It joins the picture's alerts under a number of ours (the partner's own
+ * is kept as "origin_id", with "origin" and "via"), so it is listed, streamed and
+ * acknowledged like ours; a later line of the same partner alert updates it. It is put out
+ * as a DW_ENG_OUT_ALERT line with obj NULL. DW_ERR_PARSE when alert is not an alert line
+ * (no integer "id", no "kind" or "state" words). */
+dw_status dw_engine_partner_alert(dw_engine *e, const char *origin, const char *via,
+                                  const char *alert, size_t len, int64_t t_us);
 /* Whether the engine plans responses (effectors configured). */
 int dw_engine_has_planning(const dw_engine *e);
 /* The current plan's line (the last DW_ENG_OUT_PLAN, with decisions), NULL before one. */

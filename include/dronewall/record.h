@@ -98,6 +98,7 @@ typedef enum dw_rec_in_kind {
     DW_REC_IN_DECISION = 6,        /* an operator's decision (response stage)      */
     DW_REC_IN_REPORT = 7,          /* a citizen's report                           */
     DW_REC_IN_SENSOR = 8,          /* a sensor or input went quiet or came back    */
+    DW_REC_IN_PARTNER = 9,         /* a partner's alert or notice (federation)     */
 } dw_rec_in_kind;
 
 /* output.kind: what the engine put out, each an NDJSON line. Stored in files:

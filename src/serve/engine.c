@@ -108,8 +108,17 @@ struct dw_engine {
     size_t n_engaged, cap_engaged;
     char *plan_line;
     size_t plan_len;
+    /* Partners' alerts: their number and ours. */
+    struct partner_alert {
+        char origin[40];
+        uint64_t origin_id, id;
+    } *palerts;
+    size_t n_palerts, cap_palerts;
     dw_engine_stats st;
 };
+
+/* Our numbers for partners' alerts: far above the assessment's own. */
+#define PARTNER_ALERT_ID0 (1ull << 40)
 
 static uint64_t mix(uint64_t x)
 {
@@ -912,6 +921,7 @@ void dw_engine_destroy(dw_engine *e)
     free(e->decisions);
     free(e->engaged);
     free(e->plan_line);
+    free(e->palerts);
     dw_assess_destroy(e->as);
     dw_rules_destroy(e->rules);
     dw_geog_destroy(e->geo);
@@ -1154,6 +1164,116 @@ dw_status dw_engine_set_identity(dw_engine *e, uint64_t track_id, dw_affiliation
     return do_set_identity(e, track_id, aff, t_us, by);
 }
 
+static dw_status do_partner(dw_engine *e, json_t *in)
+{
+    json_int_t t = 0, oid = 0;
+    const char *origin = NULL, *via = NULL, *kind = NULL, *state = NULL;
+    json_t *al = NULL;
+    dw_alert_kind k;
+    dw_alert_state s;
+    if (json_unpack(in, "{s:I,s:s,s:s,s:o}", "t_us", &t, "origin", &origin, "via", &via, "alert",
+                    &al) ||
+        json_unpack(al, "{s:I,s:s,s:s}", "id", &oid, "kind", &kind, "state", &state) ||
+        oid < 0 || dw_alert_kind_parse(kind, &k) != 0 || dw_alert_state_parse(state, &s) != 0)
+        return DW_ERR_PARSE;
+    struct partner_alert *pa = NULL;
+    for (size_t i = 0; i < e->n_palerts && !pa; i++)
+        if (e->palerts[i].origin_id == (uint64_t)oid && !strcmp(e->palerts[i].origin, origin))
+            pa = &e->palerts[i];
+    if (!pa) {
+        pa = dw_grow(e->palerts, &e->cap_palerts, e->n_palerts + 1, sizeof *pa, 16);
+        if (!pa)
+            return DW_ERR_NOMEM;
+        e->palerts = pa;
+        pa = &pa[e->n_palerts];
+        snprintf(pa->origin, sizeof pa->origin, "%s", origin);
+        pa->origin_id = (uint64_t)oid;
+        pa->id = PARTNER_ALERT_ID0 + e->n_palerts++;
+    }
+    json_t *copy = json_deep_copy(al);
+    if (!copy)
+        return DW_ERR_NOMEM;
+    json_object_set_new(copy, "id", json_integer((json_int_t)pa->id));
+    json_object_set_new(copy, "origin", json_string(origin));
+    json_object_set_new(copy, "origin_id", json_integer(oid));
+    json_object_set_new(copy, "via", json_string(via));
+    json_object_del(copy, "acked");     /* the partner's acknowledgement is not ours */
+    char *line = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    json_decref(copy);
+    if (!line)
+        return DW_ERR_NOMEM;
+    eng_alert *a = alert_find(e, pa->id);
+    if (!a) {
+        eng_alert *x = dw_grow(e->al, &e->cap_al, e->n_al + 1, sizeof *x, 64);
+        if (!x || dw__idmap_reserve(&e->amap, e->amap.count + 1) != DW_OK) {
+            if (x)
+                e->al = x;
+            free(line);
+            return DW_ERR_NOMEM;
+        }
+        e->al = x;
+        a = &e->al[e->n_al];
+        memset(a, 0, sizeof *a);
+        a->id = pa->id;
+        dw__idmap_add(&e->amap, mix(pa->id), (uint32_t)e->n_al);
+        e->n_al++;
+    }
+    free(a->base);
+    a->base = line;
+    a->base_len = strlen(line);
+    a->state = s;
+    a->t_us = t;
+    if (s == DW_ALERT_RAISED || s == DW_ALERT_REOPENED)
+        a->acked = 0;
+    e->st.partner_alerts++;
+    e->cur_alert = NULL;
+    alert_publish(e, a);
+    return DW_OK;
+}
+
+dw_status dw_engine_partner_alert(dw_engine *e, const char *origin, const char *via,
+                                  const char *alert, size_t len, int64_t t_us)
+{
+    if (!e || !origin || !via || !alert)
+        return DW_ERR_INVALID;
+    if (e->failed != DW_OK)
+        return e->failed;
+    size_t head = 96 + strlen(origin) + strlen(via);
+    if (len + head > sizeof e->line || strlen(origin) > 32 || strlen(via) > 8)
+        return DW_ERR_RANGE;
+    int n = snprintf(e->line, sizeof e->line,
+                     "{\"type\":\"partner\",\"t_us\":%lld,\"origin\":\"%s\",\"via\":\"%s\",\"alert\":",
+                     (long long)t_us, origin, via);
+    memcpy(e->line + n, alert, len);
+    e->line[n + len] = '}';
+    e->line[n + len + 1] = '\0';
+    size_t ll = (size_t)n + len + 1;
+    json_error_t je;
+    json_t *j = json_loadb(e->line, ll, 0, &je);
+    if (!j) {
+        e->st.partner_rejected++;
+        return DW_ERR_PARSE;
+    }
+    /* Checked before it is recorded: what is recorded is what acted. */
+    json_int_t oid;
+    const char *k, *s;
+    dw_alert_kind ak;
+    dw_alert_state as;
+    if (json_unpack(json_object_get(j, "alert"), "{s:I,s:s,s:s}", "id", &oid, "kind", &k, "state",
+                    &s) || oid < 0 || dw_alert_kind_parse(k, &ak) != 0 ||
+        dw_alert_state_parse(s, &as) != 0) {
+        json_decref(j);
+        e->st.partner_rejected++;
+        return DW_ERR_PARSE;
+    }
+    emit_in(e, DW_ENG_IN_PARTNER, t_us, e->line, ll);
+    dw_status st = do_partner(e, j);
+    json_decref(j);
+    if (st == DW_ERR_PARSE)
+        e->st.partner_rejected++;
+    return st;
+}
+
 dw_status dw_engine_apply(dw_engine *e, int kind, const char *line, size_t len, char *err,
                           size_t errlen)
 {
@@ -1210,6 +1330,9 @@ dw_status dw_engine_apply(dw_engine *e, int kind, const char *line, size_t len, 
         }
         break;
     }
+    case DW_ENG_IN_PARTNER:
+        st = do_partner(e, j);
+        break;
     case DW_ENG_IN_DECISION: {
         const char *dec = NULL;
         if (!json_unpack(j, "{s:I,s:I,s:s,s?s}", "t_us", &t, "recommendation", &id, "decision",

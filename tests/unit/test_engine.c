@@ -465,7 +465,79 @@ static void planning_and_decisions(void **state)
     tape_free(&c);
 }
 
+/* A partner's alerts and notices (federation): in the picture under numbers of ours with
+ * their origin, updated by the partner's later lines, acknowledged like ours, recorded as
+ * inputs that replay to the same bytes; what is not an alert line is refused and not
+ * recorded. */
+static void partner_alerts(void **state)
+{
+    (void)state;
+    tape a = {0}, b = {0};
+    dw_engine *e = make(&a, 1);
+    const char *raised = "{\"v\":1,\"type\":\"alert\",\"t_us\":1757451000000000,\"id\":7,"
+                         "\"kind\":\"neighbour_notice\",\"state\":\"raised\",\"severity\":\"warning\","
+                         "\"neighbour\":\"PL\",\"lat_deg\":51.2,\"lon_deg\":24.1,\"text\":\"a drone heads "
+                         "for PL\",\"acked\":null}";
+    const char *cleared = "{\"v\":1,\"type\":\"alert\",\"t_us\":1757451060000000,\"id\":7,"
+                          "\"kind\":\"neighbour_notice\",\"state\":\"cleared\",\"neighbour\":\"PL\"}";
+    const char *other = "{\"v\":1,\"type\":\"alert\",\"id\":7,\"kind\":\"border_violation\","
+                        "\"state\":\"raised\",\"region\":\"LT\"}";
+    assert_int_equal(dw_engine_partner_alert(e, "UA", "ntf", raised, strlen(raised), T0), DW_OK);
+    assert_int_equal(dw_engine_partner_alert(e, "LT", "alr", other, strlen(other), T0 + S), DW_OK);
+    size_t before = a.n_in;
+    const char *bad[] = {"{\"id\":\"x\"}", "{\"id\":3,\"kind\":\"no_such\",\"state\":\"raised\"}", "[1]",
+                         "{\"id\":3,\"kind\":\"border_violation\"}"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(dw_engine_partner_alert(e, "UA", "alr", bad[i], strlen(bad[i]), T0),
+                         DW_ERR_PARSE);
+    assert_int_equal(a.n_in, before);
+    /* Two partners' alerts with the partner's number 7 are two alerts of ours. */
+    uint64_t ua = 0, lt = 0;
+    for (size_t i = 0; i < a.n_out; i++) {
+        if (a.out[i].kind != DW_ENG_OUT_ALERT)
+            continue;
+        if (strstr(a.out[i].text, "\"origin\":\"UA\""))
+            sscanf(strstr(a.out[i].text, "\"id\":") + 5, "%llu", (unsigned long long *)&ua);
+        if (strstr(a.out[i].text, "\"origin\":\"LT\""))
+            sscanf(strstr(a.out[i].text, "\"id\":") + 5, "%llu", (unsigned long long *)&lt);
+    }
+    assert_true(ua > 0 && lt > 0 && ua != lt);
+    const line *l = &a.out[a.n_out - 1];
+    assert_non_null(strstr(l->text, "\"origin_id\":7"));
+    assert_non_null(strstr(l->text, "\"via\":\"alr\""));
+    assert_non_null(strstr(l->text, "\"acked\":null"));
+    /* Acknowledged here like ours; the partner's later line updates the same alert. */
+    assert_int_equal(dw_engine_ack(e, ua, T0 + 2 * S, "duty officer"), DW_OK);
+    assert_non_null(strstr(a.out[a.n_out - 1].text, "\"acked\":{"));
+    assert_int_equal(dw_engine_partner_alert(e, "UA", "ntf", cleared, strlen(cleared), T0 + 60 * S),
+                     DW_OK);
+    l = &a.out[a.n_out - 1];
+    char want[64];
+    snprintf(want, sizeof want, "\"id\":%llu", (unsigned long long)ua);
+    assert_non_null(strstr(l->text, want));
+    assert_non_null(strstr(l->text, "\"state\":\"cleared\""));
+    assert_non_null(strstr(l->text, "\"acked\":{"));      /* a clear keeps our acknowledgement */
+    dw_engine_stats st;
+    dw_engine_get_stats(e, &st);
+    assert_int_equal(st.partner_alerts, 3);
+    assert_int_equal(st.partner_rejected, 4);
+    dw_engine_destroy(e);
+
+    dw_engine *r = make(&b, 1);
+    char err[200];
+    for (size_t i = 0; i < a.n_in; i++)
+        assert_int_equal(dw_engine_apply(r, a.in[i].kind, a.in[i].text, a.in[i].len, err, sizeof err),
+                         DW_OK);
+    dw_engine_destroy(r);
+    assert_int_equal(b.n_out, a.n_out);
+    for (size_t i = 0; i < a.n_out; i++)
+        assert_string_equal(a.out[i].text, b.out[i].text);
+    tape_free(&a);
+    tape_free(&b);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(partner_alerts),
     cmocka_unit_test(planning_and_decisions),
     cmocka_unit_test(replay_is_byte_for_byte),
     cmocka_unit_test(a_shorter_tape_differs),
