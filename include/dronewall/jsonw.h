@@ -38,6 +38,7 @@ void dw_jw_double(dw_jw *w, double v);     /* shortest round-trip form; null if 
 void dw_jw_double_prec(dw_jw *w, double v, int sig); /* %.{sig}g */
 void dw_jw_bool(dw_jw *w, int v);
 void dw_jw_null(dw_jw *w);
+void dw_jw_raw(dw_jw *w, const char *json, size_t n); /* a value already JSON (not checked) */
 void dw_jw_str(dw_jw *w, const char *s);   /* escaped */
 void dw_jw_strn(dw_jw *w, const char *s, size_t n);
 void dw_jw_hex(dw_jw *w, const uint8_t *b, size_t n); /* "0a1b..." */

@@ -40,14 +40,16 @@ typedef enum dw_run_in_kind {
     DW_IN_SBS_TCP,              /* SBS/BaseStation text from a dump1090/readsb: client   */
     DW_IN_SAPIENT_TCP,          /* SAPIENT nodes (BSI Flex 335) connect to us: server     */
     DW_IN_COT_UDP,              /* Cursor on Target over UDP (the TAK mesh): receiver      */
-    DW_IN_NDJSON_TCP            /* dronewall NDJSON observations: server                  */
+    DW_IN_NDJSON_TCP,           /* dronewall NDJSON observations: server                  */
+    DW_IN_NATS                  /* a partner node's released data, from the federation bus */
 } dw_run_in_kind;
 
 typedef enum dw_run_out_kind {
     DW_OUT_COT_TCP = 1,         /* CoT to a TAK server: client                            */
     DW_OUT_COT_UDP,             /* CoT over UDP, by default to the TAK mesh 239.2.3.1:6969 */
     DW_OUT_ASTERIX_UDP,         /* ASTERIX CAT062 system tracks over UDP                   */
-    DW_OUT_NDJSON_TCP           /* dronewall NDJSON tracks and alerts: server              */
+    DW_OUT_NDJSON_TCP,          /* dronewall NDJSON tracks and alerts: server              */
+    DW_OUT_NATS                 /* what this node releases to one audience, on the bus     */
 } dw_run_out_kind;
 
 typedef struct dw_run_input {
@@ -61,6 +63,7 @@ typedef struct dw_run_input {
     double reconnect_s;    /* clients: first retry delay, doubling to 30 s (default 1) */
     size_t max_clients;    /* TCP servers: connections at once (default 64) */
     size_t max_frame;      /* largest frame/line accepted, bytes (default 1 MiB); larger is counted as malformed and the connection's buffer resynchronised */
+    char from[33];         /* nats: the partner node whose releases to our owner we read */
 } dw_run_input;
 
 typedef struct dw_run_output {
@@ -72,11 +75,25 @@ typedef struct dw_run_output {
     int hostile_only;      /* 1: only tracks identified hostile/suspect (default 0: all tracks) */
     int ttl;               /* multicast TTL (default 1) */
     int sac, sic;          /* asterix_udp: the SAC/SIC of our CAT062 (default 0/1) */
-    int alerts;            /* cot/ndjson: also send alerts (default 1) */
+    int alerts;            /* cot/ndjson/nats: also send alerts (default 1) */
+    char to[33];           /* nats: the audience (an owner, like LT) this output releases to */
+    int sensors;           /* nats: also sensor status (default 1) */
+    int observations;      /* nats: also this node's own raw observations (default 0) */
 } dw_run_output;
 
 typedef struct dw_run_config {
-    char node_id[64];       /* node.id: this node's name (default "dronewall"): CoT uids, meta */
+    char node_id[64];       /* node.id: this node's name (default "dronewall"): CoT uids, meta, its name on the bus */
+    char node_owner[33];    /* node.owner: the nation or organisation operating it ("" = node.id): its audience on the bus */
+    char fed_servers[512];  /* federation.servers: NATS URLs, comma-separated ("" = no federation) */
+    char fed_user[64];      /* federation.user ("" = node.id) */
+    char fed_password_file[512]; /* federation.password_file ("" = none) */
+    char fed_tls_ca[512], fed_tls_cert[512], fed_tls_key[512]; /* federation.tls_* ("" = none) */
+    int fed_replicas;       /* federation.replicas: of the streams this node creates (default 1) */
+    double fed_max_age_s;   /* federation.max_age_s: what the streams keep (default 86400) */
+    size_t fed_buffer_max;  /* federation.buffer_max: messages held while the bus is away (default 100000) */
+    double fed_max_speed_mps; /* federation.max_speed_mps: a partner's track faster than this is refused (default 1000) */
+    char scenario_owners[128]; /* scenario.owners: only the scenario's sensors of these owners ("" = all) */
+    double scenario_begin_at; /* scenario.begin_at: the scenario's start at this Unix time (0 = at once) */
     char http_listen[128];  /* http.listen (default "127.0.0.1:8080"); port 0 = any free port */
     char web_root[512];     /* http.web_root: the web map's files ("" = the built-in default path) */
     char token_file[512];   /* http.token_file: file holding the operator bearer token ("" = DRONEWALL_TOKEN env, else a random token written to ./dronewall.token, mode 0600) */

@@ -163,6 +163,12 @@ void dw_jw_null(dw_jw *w)
     put(w, "null", 4);
 }
 
+void dw_jw_raw(dw_jw *w, const char *json, size_t n)
+{
+    value_sep(w);
+    put(w, json, n);
+}
+
 void dw_jw_strn(dw_jw *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "dronewall/daemon.h"
+#include "dronewall/fed.h"
 #include "dronewall/jsonw.h"
 #include "dronewall/log.h"
 #include "dronewall/record.h"
@@ -66,6 +67,8 @@ static void eng_input(void *ctx, int kind, int64_t t_us, const char *line, size_
     dwd *d = ctx;
     if (d->rec)
         dw_recorder_input(d->rec, kind, t_us, line, len);
+    if (kind == DW_ENG_IN_OBS && d->fed)
+        dwd_fed_obs(d, line, len);
 }
 
 static void eng_output(void *ctx, int kind, int64_t t_us, uint64_t track, const char *line,
@@ -81,6 +84,7 @@ static void eng_output(void *ctx, int kind, int64_t t_us, uint64_t track, const 
     case DW_ENG_OUT_TRACK:
     case DW_ENG_OUT_DEAD:
         dwd_out_track(d, kind, obj, line, len);
+        dwd_fed_track(d, kind, obj, line, len);
         break;
     case DW_ENG_OUT_ALERT: {
         /* An alert goes to viewers at once, in a frame of its own. */
@@ -92,6 +96,7 @@ static void eng_output(void *ctx, int kind, int64_t t_us, uint64_t track, const 
             dwd_ws_push(d, buf, (size_t)n, 0);
         }
         dwd_out_alert(d, obj, line, len);
+        dwd_fed_alert(d, obj, line, len);
         break;
     }
     case DW_ENG_OUT_PLAN:
@@ -112,6 +117,7 @@ static void eng_output(void *ctx, int kind, int64_t t_us, uint64_t track, const 
                          (int)len, line);
         if (n > 0 && (size_t)n < sizeof d->ws_text)
             dwd_ws_push(d, d->ws_text, (size_t)n, 0);
+        dwd_fed_sensor(d, line, len);
         break;
     }
     default:
@@ -124,6 +130,8 @@ static void eng_output(void *ctx, int kind, int64_t t_us, uint64_t track, const 
 static void sim_obs(void *ctx, const dw_obs *o)
 {
     dwd *d = ctx;
+    if (o->sensor_idx < d->n_sim_keep && !d->sim_keep[o->sensor_idx])
+        return;                 /* another owner's sensor (scenario.owners) */
     pthread_mutex_lock(&d->mu);
     while (d->q_len >= 200000 && !d->stop)
         pthread_cond_wait(&d->cv, &d->mu);
@@ -390,6 +398,8 @@ static int raw_or_wake(struct lws *wsi, enum lws_callback_reasons reason, void *
 {
     if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
         dwd *d = lws_context_user(lws_get_context(wsi));
+        if (d && d->fed)
+            dwd_fed_drain(d);
         if (d && d->scenario)
             drain_sim(d);
         return 0;
@@ -516,6 +526,21 @@ static int write_ready(dwd *d, const char *url)
     return 0;
 }
 
+/* Whether owner is one of the comma-separated list ("" lists everyone). */
+static int owner_listed(const char *list, const char *owner)
+{
+    if (!list[0])
+        return 1;
+    size_t n = strlen(owner);
+    for (const char *p = list; *p;) {
+        size_t w = strcspn(p, ",");
+        if (w == n && !strncmp(p, owner, n))
+            return 1;
+        p += w + (p[w] == ',');
+    }
+    return 0;
+}
+
 /* The session: from the scenario or the config (live), or from the recording (replay). */
 static int build_session(dwd *d, const dw_daemon_opts *o, dw_session *s, char *err, size_t errlen)
 {
@@ -569,9 +594,14 @@ static int build_session(dwd *d, const dw_daemon_opts *o, dw_session *s, char *e
             s->sensors = malloc(n * sizeof *s->sensors);
             if (!s->sensors)
                 return -1;
+            d->sim_keep = calloc(n, 1);
+            if (!d->sim_keep)
+                return -1;
+            d->n_sim_keep = n;
             for (size_t i = 0; i < n; i++)
-                s->sensors[i] = si[i].desc;
-            s->n_sensors = n;
+                if ((d->sim_keep[i] = (uint8_t)owner_listed(d->cfg.scenario_owners,
+                                                            si[i].desc.owner)))
+                    s->sensors[s->n_sensors++] = si[i].desc;
         }
         if (!d->cfg.home[0] && sc->home[0]) {
             memcpy(s->home, sc->home, sizeof s->home);
@@ -584,6 +614,21 @@ static int build_session(dwd *d, const dw_daemon_opts *o, dw_session *s, char *e
     } else if (d->cfg.sensors_file[0]) {
         if (dw_sensors_load(d->cfg.sensors_file, &s->sensors, &s->n_sensors, err, errlen) != DW_OK)
             return -1;
+    }
+    /* Each partner read over the bus is a sensor of kind partner: its tracks are fused by
+     * covariance intersection and named "fed:<node>" in a track's sensors. */
+    for (size_t i = 0; i < d->cfg.n_inputs; i++) {
+        const dw_run_input *in = &d->cfg.inputs[i];
+        if (in->kind != DW_IN_NATS)
+            continue;
+        dw_sensor *ns = realloc(s->sensors, (s->n_sensors + 1) * sizeof *ns);
+        if (!ns)
+            return -1;
+        s->sensors = ns;
+        dw_sensor *p = &ns[s->n_sensors++];
+        dw_sensor_init(p, DW_SENSOR_PARTNER);
+        dw_fed_sensor_name(in->from, p->id, sizeof p->id);
+        snprintf(p->owner, sizeof p->owner, "%s", in->from);
     }
     if (d->cfg.report_s > 0)
         s->pipeline.report_us = (int64_t)llround(d->cfg.report_s * 1e6);
@@ -764,7 +809,7 @@ int dw_daemon_run(const dw_run_config *cfg, const dw_daemon_opts *o)
     d->vh = lws_get_vhost_by_name(d->ctx, "default");
     d->http_port = d->vh ? lws_get_vhost_listen_port(d->vh) : port;
 
-    if (!d->replay && dwd_io_start(d, err, sizeof err)) {
+    if (!d->replay && (dwd_io_start(d, err, sizeof err) || dwd_fed_start(d, err, sizeof err))) {
         fprintf(stderr, "dronewall run: %s\n", err);
         goto done;
     }
@@ -801,7 +846,9 @@ int dw_daemon_run(const dw_run_config *cfg, const dw_daemon_opts *o)
     if (write_ready(d, url))
         goto done;
 
-    d->t0_wall_us = dwd_wall_us();
+    d->t0_wall_us = d->scenario && d->cfg.scenario_begin_at > 0
+                        ? (int64_t)llround(d->cfg.scenario_begin_at * 1e6)
+                        : dwd_wall_us();
     if (d->scenario) {
         if (pthread_create(&d->sim_thread, NULL, sim_main, d) != 0) {
             fprintf(stderr, "dronewall run: cannot start the scenario's thread\n");
@@ -827,6 +874,7 @@ done:
         pthread_mutex_unlock(&d->mu);
         pthread_join(d->sim_thread, NULL);
     }
+    dwd_fed_stop(d);
     dwd_io_stop(d);
     if (d->ctx)
         lws_context_destroy(d->ctx);
@@ -859,6 +907,7 @@ done:
         free(d->ring[i].buf);
     if (d->scenario_obj)
         dw_scenario_destroy(d->scenario_obj);
+    free(d->sim_keep);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cv);
     return rc;

@@ -25,6 +25,7 @@
 struct dw_asterix;
 struct dw_jw;
 typedef struct dw_recorder dw_recorder;
+typedef struct dwd_fed dwd_fed;
 typedef struct dw_recording dw_recording;
 
 #define DWD_OUTQ_MAX (8u << 20)         /* bytes queued for one TCP peer before it is dropped */
@@ -139,6 +140,7 @@ typedef struct dwd {
 
     dwd_io io[2 * DW_RUN_MAX_IO];
     size_t n_io;
+    dwd_fed *fed;                       /* the federation bus (fed.c), NULL without one */
 
     /* The clock: data time = t0_data + (wall - t0_wall) * speed. */
     int64_t t0_wall_us, t0_data_us;
@@ -169,6 +171,8 @@ typedef struct dwd {
     struct lws_sorted_usec_list sul_drain;
     uint64_t sim_obs;
     void *scenario_obj;
+    uint8_t *sim_keep;                  /* by the scenario's sensor index: this node's owners' */
+    size_t n_sim_keep;
 
     /* Replay serving. */
     int64_t replay_session;
@@ -198,6 +202,21 @@ int dwd_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
 void dwd_io_second(dwd *d);             /* once a second: rates, quiet inputs, reconnects */
 void dwd_io_poll(dwd *d);               /* connects in progress (every tick) */
 void dwd_out_track(dwd *d, int kind, const dw_track *t, const char *line, size_t len);
+/* Whether this track is due on this output (once per its period_s of data time). */
+int dwd_out_due(dwd_io *io, const dw_track *t, int dead);
+
+/* fed.c: the federation bus, when federation.servers is set (else all of these do nothing). */
+int dwd_fed_start(dwd *d, char *err, size_t errlen);   /* after dwd_io_start */
+void dwd_fed_stop(dwd *d);
+int dwd_fed_enabled(const dwd *d);
+void dwd_fed_drain(dwd *d);             /* on a wake-up: partners' messages into the engine */
+void dwd_fed_second(dwd *d);
+void dwd_fed_track(dwd *d, int kind, const dw_track *t, const char *line, size_t len);
+void dwd_fed_alert(dwd *d, const dw_alert *a, const char *line, size_t len);
+void dwd_fed_sensor(dwd *d, const char *line, size_t len);
+void dwd_fed_obs(dwd *d, const char *line, size_t len);
+void dwd_fed_io_json(const dwd *d, const dwd_io *io, struct dw_jw *w);
+void dwd_fed_stats_json(const dwd *d, struct dw_jw *w);
 void dwd_out_alert(dwd *d, const dw_alert *a, const char *line, size_t len);
 void dwd_io_json(const dwd *d, struct dw_jw *w, int inputs);
 void dwd_engine_obs(dwd *d, const dw_obs *o, dwd_io *io);

@@ -301,7 +301,7 @@ static int get_alerts(struct lws *wsi, pss *p, dwd *d)
 
 static int get_sensors(struct lws *wsi, pss *p, dwd *d)
 {
-    size_t cap = 4096 + d->n_sensors * 512 + d->n_io * 1024;
+    size_t cap = 4096 + d->n_sensors * 512 + d->n_io * 1024 + (d->fed ? 256 * 1024 : 0);
     char *buf = malloc(cap);
     if (!buf)
         return respond_error(wsi, p, d, 500, "out of memory");
@@ -391,6 +391,7 @@ static int get_stats(struct lws *wsi, pss *p, dwd *d)
     dwd_io_json(d, &w, 1);
     dw_jw_key(&w, "outputs");
     dwd_io_json(d, &w, 0);
+    dwd_fed_stats_json(d, &w);
     dw_jw_key(&w, "engine");
     dw_jw_obj(&w);
     dw_jw_kint(&w, "obs", (int64_t)es.obs);
@@ -407,6 +408,8 @@ static int get_stats(struct lws *wsi, pss *p, dwd *d)
     dw_jw_kint(&w, "identities_set", (int64_t)es.identities_set);
     dw_jw_kint(&w, "tracks_now", (int64_t)es.tracks_now);
     dw_jw_kint(&w, "alerts_known", (int64_t)es.alerts_now);
+    dw_jw_kint(&w, "partner_alerts", (int64_t)es.partner_alerts);
+    dw_jw_kint(&w, "partner_rejected", (int64_t)es.partner_rejected);
     dw_jw_obj_end(&w);
     const dw_pipeline_stats *ps = &es.pipeline;
     dw_jw_key(&w, "pipeline");

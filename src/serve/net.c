@@ -489,6 +489,8 @@ static int start_input(dwd *d, const dw_run_input *in, char *err, size_t errlen)
     }
     d->n_io++;
     io->last_rx_wall_us = 0;
+    if (in->kind == DW_IN_NATS)
+        return 0;               /* fed.c: the bus's consumer */
     if (is_client_in(in->kind)) {
         snprintf(io->address, sizeof io->address, "%s", in->connect);
         client_connect(io);
@@ -550,6 +552,8 @@ static int start_output(dwd *d, const dw_run_output *out, char *err, size_t errl
         return 0;
     case DW_OUT_NDJSON_TCP:
         return listen_on(io, out->listen, 0, err, errlen);
+    case DW_OUT_NATS:
+        return 0;               /* fed.c: the bus's publisher */
     }
     return 0;
 }
@@ -695,8 +699,7 @@ static void send_udp(dwd_io *io, const void *buf, size_t n)
     }
 }
 
-/* Whether this track is due on this output (once per period_s of data time). */
-static int due(dwd_io *io, const dw_track *t, int dead)
+int dwd_out_due(dwd_io *io, const dw_track *t, int dead)
 {
     size_t slot = (size_t)(t->id % io->n_last_sent);
     int64_t *e = &io->last_sent[2 * slot];
@@ -715,12 +718,12 @@ void dwd_out_track(dwd *d, int kind, const dw_track *t, const char *line, size_t
     int dead = kind == DW_ENG_OUT_DEAD;
     for (size_t i = 0; i < d->n_io; i++) {
         dwd_io *io = &d->io[i];
-        if (io->is_input)
+        if (io->is_input || io->out->kind == DW_OUT_NATS)
             continue;
         if (io->out->hostile_only && t->affiliation != DW_AFF_HOSTILE &&
             t->affiliation != DW_AFF_SUSPECT)
             continue;
-        if (!due(io, t, dead))
+        if (!dwd_out_due(io, t, dead))
             continue;
         uint8_t *end = NULL;
         switch (io->out->kind) {
@@ -752,6 +755,8 @@ void dwd_out_track(dwd *d, int kind, const dw_track *t, const char *line, size_t
                 g_tx[len] = '\n';
                 send_all(io, g_tx, len + 1);
             }
+            break;
+        case DW_OUT_NATS:
             break;
         }
     }
@@ -785,6 +790,7 @@ void dwd_io_second(dwd *d)
 {
     int64_t now = dwd_wall_us();
     poll_connects(d);
+    dwd_fed_second(d);
     for (size_t i = 0; i < d->n_io; i++) {
         dwd_io *io = &d->io[i];
         io->rate_hz = (double)(io->obs - io->rate_obs_prev);
@@ -860,6 +866,8 @@ void dwd_io_json(const dwd *d, struct dw_jw *w, int inputs)
             dw_jw_kint(w, "send_errors", (int64_t)io->send_errors);
             dw_jw_kint(w, "dropped", (int64_t)io->dropped);
         }
+        if (io->is_input ? io->in->kind == DW_IN_NATS : io->out->kind == DW_OUT_NATS)
+            dwd_fed_io_json(d, io, w);
         dw_jw_obj_end(w);
     }
     dw_jw_arr_end(w);

@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "dronewall/doc.h"
+#include "dronewall/fed.h"
 #include "dronewall/jsonw.h"
 #include "dronewall/runcfg.h"
 
@@ -47,6 +48,9 @@ typedef enum ktype {
     K_GROUP,    /* char[size]: "" or an IPv4 multicast group                          */
     K_ADDR,     /* char[size]: "" or an IPv4 address                                  */
     K_KIND,     /* an entry's kind (read before its other keys)                       */
+    K_URLS,     /* char[size]: "" or comma-separated [nats://|tls://]HOST:PORT         */
+    K_WORDS,    /* char[size]: "" or comma-separated names of [A-Za-z0-9_-]           */
+    K_FEDNAME,  /* char[size]: "" or 1..32 of [A-Za-z0-9_-] (a token on the bus)       */
 } ktype;
 
 typedef struct key_def {
@@ -85,6 +89,9 @@ static const key_def keys[] = {
     {.path = "node.id", TOP(node_id), .type = K_NAME, .def = "dronewall", .meta = "NAME",
      .help = "this node's name: CoT uids, the recording's meta",
      .more = "Letters, digits and . _ : - only."},
+    {.path = "node.owner", TOP(node_owner), .type = K_FEDNAME, .def = "", .def_doc = "node.id",
+     .meta = "NAME", .help = "the nation or organisation operating this node, like PL",
+     .more = "Partners release to owners: this node reads what is released to its owner."},
     {.path = "http.listen", TOP(http_listen), .type = K_LISTEN, .def = "127.0.0.1:8080",
      .meta = "HOST:PORT", .help = "where the map and the API listen",
      .more = "Port 0: any free port. The default is loopback only; 0.0.0.0:8080 opens the map "
@@ -129,6 +136,14 @@ static const key_def keys[] = {
      .more = "As in scenarios/; its sensors are added to the inputs."},
     {.path = "scenario.speed", TOP(speed), .type = K_NUM, .lo = 0.01, .hi = 1000, .def = "1",
      .meta = "X", .help = "the scenario's data time per wall time"},
+    {.path = "scenario.owners", TOP(scenario_owners), .type = K_WORDS, .def = "",
+     .def_doc = "all", .meta = "NAME,...",
+     .help = "only the scenario's sensors of these owners feed this node",
+     .more = "For several nodes playing one scenario, each with its own sensors (PL, LT, UA)."},
+    {.path = "scenario.begin_at", TOP(scenario_begin_at), .type = K_NUM, .lo = 0, .hi = 1e11,
+     .def = "0", .def_doc = "at once", .meta = "UNIX_S",
+     .help = "the scenario's start at this Unix time (seconds)",
+     .more = "Nodes given the same begin_at and speed share one data clock."},
     {.path = "tracker.report_s", TOP(report_s), .type = K_NUM, .lo = 0.1, .hi = 60, .def = "1",
      .meta = "SECONDS", .help = "the picture's report period"},
     {.path = "tracker.assoc", TOP(assoc), .type = K_WORD, .choices = "gnn|jpda", .def = "",
@@ -142,6 +157,36 @@ static const key_def keys[] = {
              "approves or rejects (POST /api/decisions); docs/respond.md."},
     {.path = "response.period_s", TOP(plan_period_s), .type = K_NUM, .lo = 1, .hi = 3600,
      .def = "10", .meta = "SECONDS", .help = "re-plan at most this often (data time)"},
+    {.path = "federation.servers", TOP(fed_servers), .type = K_URLS, .def = "", .def_doc = "none",
+     .meta = "URL,...", .help = "the NATS servers of the federation bus",
+     .more = "Like nats://127.0.0.1:4222,nats://127.0.0.1:4223 (scripts/nats-cluster prints "
+             "them). Empty: no federation; nats inputs and outputs need it (docs/federation.md)."},
+    {.path = "federation.user", TOP(fed_user), .type = K_FEDNAME, .def = "", .def_doc = "node.id",
+     .meta = "NAME", .help = "the bus user this node logs in as"},
+    {.path = "federation.password_file", TOP(fed_password_file), .type = K_PATH, .def = "",
+     .def_doc = "none", .meta = "FILE", .help = "file holding the bus user's password",
+     .more = "Its first line; keep it mode 0600."},
+    {.path = "federation.tls_ca", TOP(fed_tls_ca), .type = K_PATH, .def = "", .def_doc = "none",
+     .meta = "FILE", .help = "CA certificate (PEM) the bus servers' certificates are checked "
+     "against: TLS on"},
+    {.path = "federation.tls_cert", TOP(fed_tls_cert), .type = K_PATH, .def = "",
+     .def_doc = "none", .meta = "FILE", .help = "this node's client certificate (PEM), when "
+     "the bus asks for one"},
+    {.path = "federation.tls_key", TOP(fed_tls_key), .type = K_PATH, .def = "", .def_doc = "none",
+     .meta = "FILE", .help = "the client certificate's key (PEM)"},
+    {.path = "federation.replicas", TOP(fed_replicas), .type = K_INT, .lo = 1, .hi = 5, .def = "1",
+     .meta = "N", .help = "copies the bus keeps of this node's streams",
+     .more = "3 on a 3-node cluster: a stream survives one server lost."},
+    {.path = "federation.max_age_s", TOP(fed_max_age_s), .type = K_NUM, .lo = 0, .hi = 3.2e7,
+     .def = "86400", .meta = "SECONDS", .help = "how long the bus keeps what this node released",
+     .more = "A partner away for less than this catches up when it returns; 0: for ever."},
+    {.path = "federation.buffer_max", TOP(fed_buffer_max), .type = K_SIZE, .lo = 100, .hi = 1e7,
+     .def = "100000", .meta = "N", .help = "messages held while the bus is away",
+     .more = "When full, the oldest go first (counted as dropped)."},
+    {.path = "federation.max_speed_mps", TOP(fed_max_speed_mps), .type = K_NUM, .lo = 10,
+     .hi = 10000, .def = "1000", .meta = "M/S",
+     .help = "a partner's track faster than this is refused",
+     .more = "Also its jumps: a partner's track that moved faster between two reports."},
     {.path = "stop_after_s", TOP(stop_after_s), .type = K_NUM, .lo = 0, .hi = 1e7, .def = "0",
      .meta = "SECONDS", .help = "stop after this many wall seconds, for tests; 0: never"},
 
@@ -165,6 +210,8 @@ static const key_def keys[] = {
      .kinds = IN_CLIENT, .meta = "SECONDS", .help = "first retry delay, doubling to 30 s"},
     {.path = "max_clients", IN(max_clients), .type = K_SIZE, .lo = 1, .hi = 65536, .def = "64",
      .kinds = IN_SERVER, .meta = "N", .help = "connections at once"},
+    {.path = "from", IN(from), .type = K_FEDNAME, .kinds = IB(NATS), .required = IB(NATS),
+     .meta = "NODE", .help = "the partner node whose releases to our owner are read"},
     {.path = "max_frame", IN(max_frame), .type = K_SIZE, .lo = 256, .hi = 67108864,
      .def = "1048576", .meta = "BYTES", .help = "the largest frame or line accepted",
      .more = "A larger one is counted as malformed and the stream resynchronised."},
@@ -191,8 +238,15 @@ static const key_def keys[] = {
     {.path = "sic", OUT(sic), .type = K_INT, .lo = 0, .hi = 255, .def = "1",
      .kinds = OB(ASTERIX_UDP), .meta = "N", .help = "the SIC of our CAT062"},
     {.path = "alerts", OUT(alerts), .type = K_BOOL, .def = "true",
-     .kinds = OB(COT_TCP) | OB(COT_UDP) | OB(NDJSON_TCP), .meta = "BOOL",
+     .kinds = OB(COT_TCP) | OB(COT_UDP) | OB(NDJSON_TCP) | OB(NATS), .meta = "BOOL",
      .help = "also send alerts"},
+    {.path = "to", OUT(to), .type = K_FEDNAME, .kinds = OB(NATS), .required = OB(NATS),
+     .meta = "OWNER", .help = "the audience released to: a partner's owner, like LT",
+     .more = "Neighbour notices for that country go to it as notifications."},
+    {.path = "sensors", OUT(sensors), .type = K_BOOL, .def = "true", .kinds = OB(NATS),
+     .meta = "BOOL", .help = "also release sensor status"},
+    {.path = "observations", OUT(observations), .type = K_BOOL, .def = "false",
+     .kinds = OB(NATS), .meta = "BOOL", .help = "also release this node's raw observations"},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
@@ -223,6 +277,10 @@ static const kind_def in_kinds[] = {
     [DW_IN_NDJSON_TCP] = {"ndjson_tcp", "a server",
                           "NDJSON observations in dronewall's format, one per line",
                           "{kind: ndjson_tcp, listen: \"127.0.0.1:7000\"}"},
+    [DW_IN_NATS] = {"nats", "a bus consumer",
+                    "a partner node's tracks, alerts, notices and sensor status, from the "
+                    "federation bus (a durable consumer: nothing missed while away)",
+                    "{kind: nats, from: UA}"},
 };
 static const kind_def out_kinds[] = {
     [DW_OUT_COT_TCP] = {"cot_tcp", "a client", "Cursor on Target tracks to a TAK server",
@@ -235,6 +293,10 @@ static const kind_def out_kinds[] = {
     [DW_OUT_NDJSON_TCP] = {"ndjson_tcp", "a server",
                            "NDJSON tracks and alerts in dronewall's format, one per line",
                            "{kind: ndjson_tcp, listen: \"127.0.0.1:7001\"}"},
+    [DW_OUT_NATS] = {"nats", "a bus publisher",
+                     "this node's tracks, alerts and sensor status released to one audience "
+                     "on the federation bus",
+                     "{kind: nats, to: LT, hostile_only: true}"},
 };
 #define N_IN_KINDS (sizeof in_kinds / sizeof in_kinds[0])
 #define N_OUT_KINDS (sizeof out_kinds / sizeof out_kinds[0])
@@ -595,6 +657,13 @@ static dw_status read_text(const rd *r, const key_def *k, const json_t *v, const
         break;
     case K_RECORD: snprintf(what, sizeof what, "a file name or off"); break;
     case K_WORD: choices_text(k->choices, what, sizeof what); break;
+    case K_URLS: snprintf(what, sizeof what, "server URLs like nats://HOST:PORT, comma-separated"); break;
+    case K_WORDS:
+        snprintf(what, sizeof what, "names of letters, digits, _ and -, comma-separated");
+        break;
+    case K_FEDNAME:
+        snprintf(what, sizeof what, "a name of letters, digits, _ and - (at most 32)");
+        break;
     case K_COUNTRY: snprintf(what, sizeof what, "a two-letter country code (like PL)"); break;
     case K_GROUP:
         snprintf(what, sizeof what, "an IPv4 multicast group (224.0.0.0 to 239.255.255.255)");
@@ -660,6 +729,38 @@ static dw_status read_text(const rd *r, const key_def *k, const json_t *v, const
     case K_ADDR:
         if (n && !is_ipv4(s))
             return fail(r, line, path, "expected %s, got %s", what, got(v, g, sizeof g));
+        break;
+    case K_URLS:
+        for (const char *p = s; n && *p;) {
+            size_t w = strcspn(p, ",");
+            char one[300], host[256], msg[300];
+            int port;
+            snprintf(one, sizeof one, "%.*s", (int)(w < 299 ? w : 299), p);
+            const char *hp = one;
+            if (!strncmp(hp, "nats://", 7))
+                hp += 7;
+            else if (!strncmp(hp, "tls://", 6))
+                hp += 6;
+            if (w == 0 || w >= sizeof one || strchr(hp, '@') ||
+                dw_hostport_parse(hp, host, sizeof host, &port, msg, sizeof msg) != DW_OK || !port)
+                return fail(r, line, path, "expected %s, got %s (at '%s')", what,
+                            got(v, g, sizeof g), one);
+            p += w + (p[w] == ',');
+        }
+        break;
+    case K_FEDNAME:
+        if (n && (n > 32 ||
+                  strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != n))
+            return fail(r, line, path, "expected %s, got %s", what, got(v, g, sizeof g));
+        break;
+    case K_WORDS:
+        for (const char *p = s; n && *p;) {
+            size_t w = strcspn(p, ",");
+            if (w == 0 || w >= 33 ||
+                strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") < w)
+                return fail(r, line, path, "expected %s, got %s", what, got(v, g, sizeof g));
+            p += w + (p[w] == ',');
+        }
         break;
     default: break;
     }
@@ -1118,6 +1219,85 @@ typedef struct sock {
     loc at;
 } sock;
 
+/* The federation's keys together: names that are subject tokens on the bus, a bus for the
+ * nats entries, one entry per partner and per audience. */
+static dw_status check_federation(const dw_run_config *c, loc *at, char *msg, size_t n)
+{
+    static const char tok[] = "a name of letters, digits, _ and - (it is a subject token and a "
+                              "stream name on the bus)";
+    int any = 0;
+    for (size_t i = 0; i < c->n_inputs; i++)
+        any |= c->inputs[i].kind == DW_IN_NATS;
+    for (size_t i = 0; i < c->n_outputs; i++)
+        any |= c->outputs[i].kind == DW_OUT_NATS;
+    if (!c->fed_servers[0]) {
+        for (size_t i = 0; i < c->n_inputs + c->n_outputs; i++) {
+            int in = i < c->n_inputs;
+            size_t j = in ? i : i - c->n_inputs;
+            if (in ? c->inputs[j].kind != DW_IN_NATS : c->outputs[j].kind != DW_OUT_NATS)
+                continue;
+            *at = (loc){in ? SEC_IN : SEC_OUT, j, "kind"};
+            snprintf(msg, n, "%s[%zu]: nats needs the bus: set federation.servers",
+                     in ? "inputs" : "outputs", j);
+            return DW_ERR_INVALID;
+        }
+        return DW_OK;
+    }
+    if (!dw_fed_name_ok(c->node_id)) {
+        *at = (loc){SEC_TOP, 0, "node.id"};
+        snprintf(msg, n, "node.id: with federation.servers, expected %s, got '%s'", tok, c->node_id);
+        return DW_ERR_INVALID;
+    }
+    if (c->node_owner[0] && !dw_fed_name_ok(c->node_owner)) {
+        *at = (loc){SEC_TOP, 0, "node.owner"};
+        snprintf(msg, n, "node.owner: expected %s, got '%s'", tok, c->node_owner);
+        return DW_ERR_INVALID;
+    }
+    if (!c->fed_tls_cert[0] != !c->fed_tls_key[0]) {
+        *at = (loc){SEC_TOP, 0, c->fed_tls_cert[0] ? "federation.tls_cert" : "federation.tls_key"};
+        snprintf(msg, n, "%s: a client certificate needs both federation.tls_cert and "
+                         "federation.tls_key", at->key);
+        return DW_ERR_INVALID;
+    }
+    for (size_t i = 0; any && i < c->n_inputs; i++) {
+        const dw_run_input *in = &c->inputs[i];
+        if (in->kind != DW_IN_NATS)
+            continue;
+        *at = (loc){SEC_IN, i, "from"};
+        if (!dw_fed_name_ok(in->from)) {
+            snprintf(msg, n, "inputs[%zu].from: expected %s, got '%s'", i, tok, in->from);
+            return DW_ERR_INVALID;
+        }
+        if (!strcmp(in->from, c->node_id)) {
+            snprintf(msg, n, "inputs[%zu].from: '%s' is this node (node.id)", i, in->from);
+            return DW_ERR_INVALID;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (c->inputs[j].kind == DW_IN_NATS && !strcmp(c->inputs[j].from, in->from)) {
+                snprintf(msg, n, "inputs[%zu].from: %s is read by inputs[%zu] already", i,
+                         in->from, j);
+                return DW_ERR_INVALID;
+            }
+    }
+    for (size_t i = 0; any && i < c->n_outputs; i++) {
+        const dw_run_output *o = &c->outputs[i];
+        if (o->kind != DW_OUT_NATS)
+            continue;
+        *at = (loc){SEC_OUT, i, "to"};
+        if (!dw_fed_name_ok(o->to)) {
+            snprintf(msg, n, "outputs[%zu].to: expected %s, got '%s'", i, tok, o->to);
+            return DW_ERR_INVALID;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (c->outputs[j].kind == DW_OUT_NATS && !strcmp(c->outputs[j].to, o->to)) {
+                snprintf(msg, n, "outputs[%zu].to: %s is released to by outputs[%zu] already", i,
+                         o->to, j);
+                return DW_ERR_INVALID;
+            }
+    }
+    return DW_OK;
+}
+
 static dw_status check_cfg(const dw_run_config *c, dw_run_config *t, loc *at, char *msg, size_t n)
 {
     rd r = {.d = NULL, .dir = "", .prefix = NULL, .err = msg, .errlen = n};
@@ -1219,6 +1399,8 @@ static dw_status check_cfg(const dw_run_config *c, dw_run_config *t, loc *at, ch
                 }
         }
     }
+    if (check_federation(c, at, msg, n) != DW_OK)
+        return DW_ERR_INVALID;
     for (size_t i = 1; i < n_socks; i++)
         for (size_t j = 0; j < i; j++) {
             const sock *a = &socks[j], *b = &socks[i];

@@ -87,10 +87,12 @@ static void kind_names(void **state)
     assert_string_equal(dw_run_in_kind_name(DW_IN_ASTERIX_UDP), "asterix_udp");
     assert_string_equal(dw_run_in_kind_name(DW_IN_NDJSON_TCP), "ndjson_tcp");
     assert_null(dw_run_in_kind_name((dw_run_in_kind)0));
-    assert_null(dw_run_in_kind_name((dw_run_in_kind)7));
+    assert_string_equal(dw_run_in_kind_name(DW_IN_NATS), "nats");
+    assert_null(dw_run_in_kind_name((dw_run_in_kind)8));
     assert_string_equal(dw_run_out_kind_name(DW_OUT_COT_TCP), "cot_tcp");
     assert_string_equal(dw_run_out_kind_name(DW_OUT_NDJSON_TCP), "ndjson_tcp");
-    assert_null(dw_run_out_kind_name((dw_run_out_kind)5));
+    assert_string_equal(dw_run_out_kind_name(DW_OUT_NATS), "nats");
+    assert_null(dw_run_out_kind_name((dw_run_out_kind)6));
 }
 
 /* ------------------------------------------------------------------ a whole site */
@@ -279,7 +281,7 @@ static void json_round_trip(void **state)
     char *j = dw_run_config_json(&c);
     assert_non_null(j);
     assert_null(strchr(j, '\n'));
-    assert_non_null(strstr(j, "{\"node\":{\"id\":\"pl-lublin-1\"},\"http\":{\"listen\":\"0.0.0.0:8080\","));
+    assert_non_null(strstr(j, "{\"node\":{\"id\":\"pl-lublin-1\",\"owner\":\"\"},\"http\":{\"listen\":\"0.0.0.0:8080\","));
     assert_non_null(strstr(j, "\"inputs\":[{\"kind\":\"asterix_udp\",\"name\":\"radar-north\","
                               "\"listen\":\"0.0.0.0:8600\",\"group\":\"239.10.1.1\","
                               "\"iface\":\"10.20.0.5\",\"quiet_s\":20,\"max_frame\":65536}"));
@@ -299,13 +301,16 @@ static void json_round_trip(void **state)
     dw_run_config_default(&c);
     j = dw_run_config_json(&c);
     assert_non_null(j);
-    assert_string_equal(j, "{\"node\":{\"id\":\"dronewall\"},\"http\":{\"listen\":\"127.0.0.1:8080\","
-                           "\"web_root\":\"\",\"token_file\":\"\",\"max_clients\":512,"
+    assert_string_equal(j, "{\"node\":{\"id\":\"dronewall\",\"owner\":\"\"},\"http\":{\"listen\":"
+                           "\"127.0.0.1:8080\",\"web_root\":\"\",\"token_file\":\"\",\"max_clients\":512,"
                            "\"ws_period_s\":0.025},\"record\":{\"path\":\"./dronewall.db\","
                            "\"commit_ms\":500},\"sensors\":\"\",\"assessment\":{\"home\":\"\","
                            "\"rules\":\"\",\"geography\":[]},\"scenario\":{\"file\":\"\","
-                           "\"speed\":1},\"tracker\":{\"report_s\":1,\"assoc\":\"\"},"
-                           "\"response\":{\"effectors\":\"\",\"period_s\":10},"
+                           "\"speed\":1,\"owners\":\"\",\"begin_at\":0},\"tracker\":{\"report_s\":1,"
+                           "\"assoc\":\"\"},\"response\":{\"effectors\":\"\",\"period_s\":10},"
+                           "\"federation\":{\"servers\":\"\",\"user\":\"\",\"password_file\":\"\","
+                           "\"tls_ca\":\"\",\"tls_cert\":\"\",\"tls_key\":\"\",\"replicas\":1,"
+                           "\"max_age_s\":86400,\"buffer_max\":100000,\"max_speed_mps\":1000},"
                            "\"stop_after_s\":0,\"inputs\":[],\"outputs\":[]}");
     assert_int_equal(load_text(&d, "effective.json", j, err, sizeof err), DW_OK);
     assert_memory_equal(&c, &d, sizeof c);
@@ -369,8 +374,8 @@ static void expect_errors(const bad_case *cases, size_t n)
     assert_int_equal(failed, 0);
 }
 
-#define KINDS_IN "asterix_udp, beast_tcp, sbs_tcp, sapient_tcp, cot_udp, ndjson_tcp"
-#define KINDS_OUT "cot_tcp, cot_udp, asterix_udp, ndjson_tcp"
+#define KINDS_IN "asterix_udp, beast_tcp, sbs_tcp, sapient_tcp, cot_udp, ndjson_tcp, nats"
+#define KINDS_OUT "cot_tcp, cot_udp, asterix_udp, ndjson_tcp, nats"
 
 static void errors_in_values(void **state)
 {
@@ -451,7 +456,7 @@ static void errors_in_keys(void **state)
          "t.yaml:1: listen: unknown key (did you mean http.listen?)"},
         {"t.yaml", "\n\nfoo: 1\n",
          "t.yaml:3: foo: unknown key (known: node, http, record, sensors, assessment, scenario, "
-         "tracker, response, stop_after_s, inputs, outputs)"},
+         "tracker, response, federation, stop_after_s, inputs, outputs)"},
         {"t.yaml", "record:\n  commit: 5\n",
          "t.yaml:2: record.commit: unknown key (did you mean record.commit_ms?)"},
         {"t.yaml", "record:\n  zzz: 5\n",
@@ -464,7 +469,7 @@ static void errors_in_keys(void **state)
          "t.yaml:3: inputs[0].lisen: unknown key (did you mean inputs[0].listen?)"},
         {"t.yaml", "outputs:\n  - kind: cot_udp\n    colour: red\n",
          "t.yaml:3: outputs[0].colour: unknown key (known: kind, name, connect, listen, period_s, "
-         "hostile_only, ttl, sac, sic, alerts)"},
+         "hostile_only, ttl, sac, sic, alerts, to, sensors, observations)"},
         {"t.yaml", "node:\n  id: a\nhttp.listen: 0.0.0.0:80\n",
          "t.yaml:3: http.listen: unknown key (a file nests its keys: write http: and listen: "
          "under it)"},
@@ -545,8 +550,68 @@ static void errors_across_keys(void **state)
          "  - kind: sbs_tcp\n    name: rx\n    connect: 10.0.0.1:30003\n"
          "  - kind: beast_tcp\n    name: rx\n    connect: 10.0.0.1:30005\n",
          "t.yaml:6: inputs[1].name: 'rx' is already the name of inputs[0]"},
+        /* Federation: a bus for the nats entries, names that are tokens on it, one entry
+         * per partner and per audience. */
+        {"t.yaml", "inputs:\n  - kind: nats\n    from: UA\n",
+         "t.yaml:2: inputs[0]: nats needs the bus: set federation.servers"},
+        {"t.yaml", "outputs:\n  - {kind: nats, to: LT}\n",
+         "t.yaml:2: outputs[0]: nats needs the bus: set federation.servers"},
+        {"t.yaml", "federation: {servers: nats://127.0.0.1:4222}\ninputs:\n  - kind: nats\n",
+         "t.yaml:3: inputs[0]: nats is a bus consumer and needs from (NODE)"},
+        {"t.yaml", "federation: {servers: nats://127.0.0.1:4222}\noutputs:\n  - {kind: nats, to: L.T}\n",
+         "t.yaml:3: outputs[0].to: expected a name of letters, digits, _ and - (at most 32), got 'L.T'"},
+        {"t.yaml", "node: {id: pl.lublin}\nfederation: {servers: nats://127.0.0.1:4222}\n",
+         "t.yaml:1: node.id: with federation.servers, expected a name of letters, digits, _ and - "
+         "(it is a subject token and a stream name on the bus), got 'pl.lublin'"},
+        {"t.yaml", "node: {id: PL}\nfederation: {servers: nats://127.0.0.1:4222}\n"
+                   "inputs:\n  - {kind: nats, from: UA}\n  - {kind: nats, from: UA, name: again}\n",
+         "t.yaml:5: inputs[1].from: UA is read by inputs[0] already"},
+        {"t.yaml", "node: {id: PL}\nfederation: {servers: nats://127.0.0.1:4222}\n"
+                   "inputs:\n  - {kind: nats, from: PL}\n",
+         "t.yaml:4: inputs[0].from: 'PL' is this node (node.id)"},
+        {"t.yaml", "node: {id: PL}\nfederation: {servers: nats://127.0.0.1:4222}\n"
+                   "outputs:\n  - {kind: nats, to: LT}\n  - {kind: nats, to: LT, name: b}\n",
+         "t.yaml:5: outputs[1].to: LT is released to by outputs[0] already"},
+        {"t.yaml", "federation: {servers: \"nats://127.0.0.1:4222,127.0.0.1\"}\n",
+         "t.yaml:1: federation.servers: expected server URLs like nats://HOST:PORT, comma-separated, "
+         "got 'nats://127.0.0.1:4222,127.0.0.1' (at '127.0.0.1')"},
+        {"t.yaml", "federation: {servers: nats://127.0.0.1:4222, tls_cert: c.pem}\n",
+         "t.yaml:1: federation.tls_cert: a client certificate needs both federation.tls_cert and "
+         "federation.tls_key"},
+        {"t.yaml", "scenario: {owners: \"PL,,LT\"}\n",
+         "t.yaml:1: scenario.owners: expected names of letters, digits, _ and -, comma-separated, "
+         "got 'PL,,LT'"},
+        {"t.yaml", "inputs:\n  - {kind: sbs_tcp, connect: 10.0.0.1:30003, from: UA}\n",
+         "t.yaml:2: inputs[0]: from does not apply to sbs_tcp (only to nats)"},
     };
     expect_errors(cases, sizeof cases / sizeof cases[0]);
+
+    /* A whole federated node. */
+    {
+        dw_run_config c;
+        dw_run_config_default(&c);
+        char err[512] = "";
+        const char *y = "node: {id: PL-1, owner: PL}\n"
+                        "federation: {servers: \"nats://127.0.0.1:4222,tls://127.0.0.1:4223\", "
+                        "replicas: 3}\n"
+                        "inputs:\n  - {kind: nats, from: UA, quiet_s: 120}\n"
+                        "outputs:\n  - {kind: nats, to: LT, hostile_only: true}\n"
+                        "  - {kind: nats, to: UA, observations: true}\n";
+        dw_status st = load_text(&c, "fed.yaml", y, err, sizeof err);
+        if (st != DW_OK)
+            fprintf(stderr, "%s\n", err);
+        assert_int_equal(st, DW_OK);
+        assert_string_equal(c.node_owner, "PL");
+        assert_int_equal(c.fed_replicas, 3);
+        assert_string_equal(c.inputs[0].from, "UA");
+        assert_string_equal(c.inputs[0].name, "nats-0");
+        assert_true(c.inputs[0].quiet_s == 120);
+        assert_string_equal(c.outputs[0].to, "LT");
+        assert_true(c.outputs[0].hostile_only && c.outputs[0].alerts && c.outputs[0].sensors &&
+                    !c.outputs[0].observations);
+        assert_true(c.outputs[1].observations);
+        assert_true(c.fed_max_speed_mps == 1000 && c.fed_buffer_max == 100000);
+    }
 
     /* Too many inputs: the 33rd is refused at the list. */
     char text[4096] = "node: {id: a}\ninputs:\n";
@@ -906,7 +971,7 @@ static void sample_round_trip(void **state)
         line += len;
     }
     u[o] = '\0';
-    assert_int_equal(keys, 21);    /* the 19 scalar keys, inputs and outputs */
+    assert_int_equal(keys, 34);    /* the 32 scalar keys, inputs and outputs */
     c = def;
     st = load_text(&c, "dronewall.yaml", u, err, sizeof err);
     if (st != DW_OK)
@@ -939,12 +1004,16 @@ static void sample_examples_parse(void **state)
     dw_run_config c;
     char err[512] = "";
     dw_run_config_default(&c);
+    /* The nats examples need a bus and a node name that is a token on it. */
+    assert_int_equal(dw_run_config_set(&c, "federation.servers=nats://127.0.0.1:4222", err,
+                                       sizeof err), DW_OK);
+    assert_int_equal(dw_run_config_set(&c, "node.id=PL", err, sizeof err), DW_OK);
     dw_status st = load_text(&c, "examples.yaml", doc, err, sizeof err);
     if (st != DW_OK)
         fprintf(stderr, "%s\n%s\n", err, doc);
     assert_int_equal(st, DW_OK);
-    assert_int_equal(c.n_inputs, 6);     /* one of each kind */
-    assert_int_equal(c.n_outputs, 4);
+    assert_int_equal(c.n_inputs, 7);     /* one of each kind */
+    assert_int_equal(c.n_outputs, 5);
     for (size_t i = 0; i < c.n_inputs; i++)
         assert_int_equal(c.inputs[i].kind, (dw_run_in_kind)(i + 1));
     for (size_t i = 0; i < c.n_outputs; i++)
@@ -1051,7 +1120,7 @@ static void help_lists_every_key(void **state)
     size_t lines = 0;
     for (const char *p = h; *p; p++)
         lines += *p == '\n';
-    assert_int_equal(lines, 19 + 10 + 10);
+    assert_int_equal(lines, 32 + 11 + 13);
     /* "  http.listen  HOST:PORT  where the map and the API listen (127.0.0.1:8080)" */
     const char *l = strstr(h, "\n  http.listen ");
     assert_non_null(l);
