@@ -14,7 +14,7 @@
 import * as L from '/vendor/leaflet/dist/leaflet-src.esm.js';
 import { getJSON, postAction, getToken, setToken, Stream } from './api.js';
 import { Geography } from './geo.js';
-import { TrackLayer, SensorLayer, PlanLayer, mercX, mercY, prepareSensor } from './tracklayer.js';
+import { TrackLayer, SensorLayer, PlanLayer, mercX, mercY, prepareSensor, partnersOf } from './tracklayer.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -384,6 +384,8 @@ function renderDetail() {
   if (v[2]) row(t, 'climb', `${v[2].toFixed(1)} m/s`);
   if (d.sigma_m != null) row(t, 'position error', `${Math.round(d.sigma_m)} m (1σ)`);
   row(t, 'sensors', (d.sensors || []).join(', ') || '—');
+  const via = partnersOf(d);
+  if (via.length) row(t, 'from partners', via.join(', '));
   if (d.icao) row(t, 'ICAO', d.icao);
   if (d.callsign) row(t, 'callsign', d.callsign);
   if (d.rid) row(t, 'Remote ID', d.rid);
@@ -476,6 +478,13 @@ function fillAlert(li, a) {
   const kind = document.createElement('span');
   kind.className = 'a-kind';
   kind.textContent = words(a.kind);
+  if (a.origin) {
+    // A partner's alert or notice to us (federation): whose it is.
+    const o = document.createElement('span');
+    o.className = 'a-origin';
+    o.textContent = a.via === 'ntf' ? `notice from ${a.origin}` : `from ${a.origin}`;
+    kind.append(' ', o);
+  }
   const st = document.createElement('span');
   st.className = 'a-state ' + (a.state || '');
   st.textContent = a.state || '';
@@ -489,7 +498,7 @@ function fillAlert(li, a) {
   const foot = document.createElement('div');
   foot.className = 'a-foot';
   const area = document.createElement('span');
-  area.textContent = `#${a.id} · ${a.area_name || a.area || ''}` + (a.region && a.region !== a.area ? ` · ${a.region}` : '') +
+  area.textContent = (a.origin ? `${a.origin} #${a.origin_id}` : `#${a.id}`) + ` · ${a.area_name || a.area || ''}` + (a.region && a.region !== a.area ? ` · ${a.region}` : '') +
     (a.track != null ? ` · track ${a.track}` : '');
   foot.append(area);
   if (a.acked) {

@@ -12,6 +12,14 @@ import { sprite, SPRITE, lineColour, affKey } from './symbols.js';
 const D2R = Math.PI / 180;
 const MAX_LAT = 85.0511287798;
 
+
+// The partners (federated nodes) whose tracks a track holds: its "fed:<node>" sensors.
+export function partnersOf(d) {
+  const out = [];
+  for (const s of d.sensors || []) if (s.startsWith('fed:')) out.push(s.slice(4));
+  return out;
+}
+
 export function mercX(lon) { return (lon + 180) / 360; }
 export function mercY(lat) {
   const l = Math.max(-MAX_LAT, Math.min(MAX_LAT, lat));
@@ -218,7 +226,8 @@ export class TrackLayer extends Overlay {
       }
     }
 
-    // labels: the id (and callsign) when zoomed in or when few tracks are in view
+    // labels: the id (and callsign, and the partners whose tracks it holds) when zoomed in
+    // or when few tracks are in view
     if (opts.labels && (v.z >= 9 || n <= 150)) {
       ctx.font = '11px "DejaVu Sans Mono", monospace';
       ctx.textBaseline = 'middle';
@@ -227,7 +236,10 @@ export class TrackLayer extends Overlay {
       ctx.fillStyle = '#e8eef5';
       for (let i = 0; i < n; i++) {
         const d = recs[i].d;
-        const s = d.callsign ? `${d.id} ${d.callsign}` : String(d.id);
+        let s = d.callsign ? `${d.id} ${d.callsign}` : String(d.id);
+        // A partner's track: whose picture it came from (federation), "via UA".
+        const via = partnersOf(d);
+        if (via.length) s += ` via ${via.join(',')}`;
         ctx.strokeText(s, xs[i] + 18, ys[i] - 10);
         ctx.fillText(s, xs[i] + 18, ys[i] - 10);
       }
