@@ -58,6 +58,11 @@ endforeach()
 if(TEST integration.web_perf)
   set_tests_properties(integration.web_perf PROPERTIES RUN_SERIAL TRUE)
 endif()
+# Federation: three daemons and three NATS servers on one shared data clock (60x, 20x):
+# alone, so that a loaded machine does not stretch their timings.
+if(TEST integration.fed_cluster)
+  set_tests_properties(integration.fed_cluster integration.fed_fault PROPERTIES RUN_SERIAL TRUE)
+endif()
 
 # Test tools: tests/tools/<name>.c -> build/tests/dw_tool_<name> (scene
 # generators and the like that the integration tests drive).

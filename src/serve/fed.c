@@ -390,6 +390,17 @@ static void keep_sensor(dwd_fed *f, const char *origin, const char *body, size_t
     s->len = len;
 }
 
+/* The time a partner's data is judged against: the wall clock live; with a scenario, the
+ * scenario's clock (nodes given one scenario.begin_at share it), not how far this node's
+ * own simulation has got — a node that falls behind must not refuse its partners' tracks
+ * as coming from the future. */
+static int64_t judge_now(const dwd *d)
+{
+    if (d->scenario && d->speed > 0)
+        return d->t0_data_us + (int64_t)((double)(dwd_wall_us() - d->t0_wall_us) * d->speed);
+    return dwd_now(d);
+}
+
 void dwd_fed_drain(dwd *d)
 {
     dwd_fed *f = d->fed;
@@ -408,7 +419,7 @@ void dwd_fed_drain(dwd *d)
     for (size_t i = 0; i < n; i++) {
         fed_msg *m = &q[i];
         dw_fed_item it;
-        dw_fed_verdict v = dw_fed_rx_take(f->rx, m->subject, m->data, m->len, dwd_now(d), &it);
+        dw_fed_verdict v = dw_fed_rx_take(f->rx, m->subject, m->data, m->len, judge_now(d), &it);
         dwd_io *io = input_from(d, it.env.origin[0] ? it.env.origin : "");
         if (!io) {
             /* The subject's node: count against the input that reads it. */
