@@ -110,4 +110,33 @@ dw_status dw_planner_commit(dw_planner *p, uint64_t rec_id, int64_t now_us);
 /* The catalogue as the planner holds it now (rounds left in magazine). */
 const dw_effector *dw_planner_effectors(const dw_planner *p, size_t *n);
 
+/* ---- threats from the picture: one rule for `dronewall plan` and its benchmarks
+ *
+ * A track of the picture is a threat to plan for when it is a drone (owa_drone, decoy,
+ * quadcopter), confirmed or coasting, and not friend, assumed friend or neutral. What it
+ * threatens is the first protected site (threat.h: a site, city, airport, base...) its
+ * straight course enters or passes within DW_PLAN_SITE_MARGIN_M of, within
+ * DW_PLAN_HORIZON_S; its value is DW_PLAN_SITE_EUR times the site's value (0..1, 0.5 when
+ * the site has none), or DW_PLAN_LOOSE_EUR with no site in reach (deadline INFINITY); a
+ * decoy, which carries no warhead, counts DW_PLAN_DECOY_FACTOR of that. The figures are
+ * [assumed] round numbers for comparing options, not valuations (docs/respond.md). */
+#define DW_PLAN_HORIZON_S 3600.0
+#define DW_PLAN_SITE_MARGIN_M 3000.0
+#define DW_PLAN_SITE_EUR 2e7
+#define DW_PLAN_LOOSE_EUR 1e6
+#define DW_PLAN_DECOY_FACTOR 0.25
+
+typedef struct dw_plan_threats dw_plan_threats;
+
+/* Over the geography (kept by the caller, which must outlive it) for the home country.
+ * DW_ERR_INVALID / DW_ERR_NOMEM with err. */
+dw_status dw_plan_threats_create(const dw_geog *geo, const char home[3], dw_plan_threats **out,
+                                 char *err, size_t errlen);
+void dw_plan_threats_destroy(dw_plan_threats *x);  /* NULL is fine */
+
+/* The threat a track line (the picture's brief or full line, docs/formats.md) stands for:
+ * 1 with *t filled when it is one, 0 when it is not (or the line does not parse). */
+int dw_plan_threats_target(const dw_plan_threats *x, uint64_t id, const char *line, size_t len,
+                           dw_plan_target *t);
+
 #endif

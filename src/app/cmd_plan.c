@@ -3,8 +3,8 @@
  *
  * The scenario runs through the simulator into the daemon's engine, in process; every
  * --every seconds of data time the live picture is read back (each track's brief line),
- * the drone tracks become threats (what each threatens and when is worked out here from
- * the geography: the nearest protected site on its course), and each strategy plans on
+ * the drone tracks become threats (plan.h's rule: the first protected site on its course,
+ * within the hour), and each strategy plans on
  * its own planner. A simulated operator approves every recommendation at once; a threat
  * once engaged is not planned again by that strategy. Wall time enters here only, for the
  * planners' own timing.
@@ -24,14 +24,8 @@
 #include "dronewall/intercept.h"
 #include "dronewall/plan.h"
 #include "dronewall/sim.h"
-#include "dronewall/threat.h"
 
 #define NSTRAT 3
-#define HORIZON_S 3600.0        /* how far ahead a course is followed to a site         */
-#define SITE_MARGIN_M 3000.0    /* a course passing this close to a site's edge threatens it */
-#define SITE_EUR 2e7            /* [assumed] a hit on a site of value 1 (threat.h's 0..1) */
-#define LOOSE_EUR 1e6           /* [assumed] a drone loose over the country, no site in reach */
-#define DECOY_FACTOR 0.25       /* [assumed] a decoy carries no warhead: disruption only  */
 
 static const char *strat_name[NSTRAT] = {"wta", "fighters", "nearest"};
 
@@ -90,8 +84,7 @@ typedef struct seen {
 typedef struct run {
     dw_engine *eng;
     const dw_geog *geo;
-    dw_threat_ctx *tctx;
-    uint32_t site_mask;
+    dw_plan_threats *threats;
     int64_t every_us, next_us;
     double commit_within_s;     /* approve only intercepts this close (seconds)      */
     tally t[NSTRAT];
@@ -124,96 +117,12 @@ static int has_id(const uint64_t *ids, size_t n, uint64_t id)
     return 0;
 }
 
-/* What the track threatens: the site whose zone its straight course enters (or passes
- * within SITE_MARGIN_M of) first, within HORIZON_S, in a flat frame at the track. */
-static void assess(const run *r, dw_plan_target *t)
-{
-    dw_geodetic here = {t->lat_deg, t->lon_deg, 0};
-    dw_enu_frame f;
-    dw_enu_frame_init(&f, &here);
-    double ve = t->vel_enu_mps[0], vn = t->vel_enu_mps[1];
-    double v2 = ve * ve + vn * vn;
-    double best_t = INFINITY, best_v = 0;
-    const char *best_id = "";
-    size_t n = dw_geog_count(r->geo);
-    for (size_t i = 0; i < n; i++) {
-        const dw_geog_feature *ft = dw_geog_get(r->geo, i);
-        if (!ft || !(r->site_mask & (1u << ft->kind_index)))
-            continue;
-        dw_geodetic c = {ft->lat_deg, ft->lon_deg, 0};
-        double enu[3];
-        dw_enu_from_geo(&f, &c, enu);
-        double radius = ft->shape == DW_GEOG_CIRCLE
-                            ? ft->radius_m
-                            : 0.5 * (ft->max_lat_deg - ft->min_lat_deg) * 111000.0;
-        double reach = radius + SITE_MARGIN_M;
-        double d2 = enu[0] * enu[0] + enu[1] * enu[1];
-        double when;
-        if (d2 <= reach * reach) {
-            when = 0;
-        } else {
-            if (v2 < 1)
-                continue;
-            /* |d - v t| = reach: t² v2 - 2 t (d.v) + d2 - reach² = 0, the smaller root */
-            double b = enu[0] * ve + enu[1] * vn;
-            double disc = b * b - v2 * (d2 - reach * reach);
-            if (disc < 0 || b <= 0)
-                continue;
-            when = (b - sqrt(disc)) / v2;
-        }
-        if (when > HORIZON_S || when >= best_t)
-            continue;
-        double value = dw_threat_site_value(r->tctx, (int)i);
-        best_t = when;
-        best_v = value > 0 ? value : 0.5;
-        best_id = ft->id;
-    }
-    double factor = t->cls == DW_CLASS_DECOY ? DECOY_FACTOR : 1.0;
-    if (isfinite(best_t)) {
-        t->deadline_s = best_t;
-        t->value_eur = factor * SITE_EUR * best_v;
-        snprintf(t->threatens, sizeof t->threatens, "%s", best_id);
-    } else {
-        t->deadline_s = INFINITY;
-        t->value_eur = factor * LOOSE_EUR;
-        t->threatens[0] = 0;
-    }
-}
-
 static void take_track(void *ctx, uint64_t id, const char *line, size_t len)
 {
     run *r = ctx;
-    json_error_t je;
-    json_t *o = json_loadb(line, len, 0, &je);
-    if (!o)
-        return;
-    const char *cls_s = json_string_value(json_object_get(o, "class"));
-    const char *aff = json_string_value(json_object_get(o, "affiliation"));
-    const char *status = json_string_value(json_object_get(o, "status"));
-    json_t *vel = json_object_get(o, "vel_enu_mps");
-    dw_class cls;
-    if (!cls_s || dw_class_parse(cls_s, &cls) != 0 || !json_is_array(vel) ||
-        json_array_size(vel) != 3 ||
-        (cls != DW_CLASS_OWA_DRONE && cls != DW_CLASS_DECOY && cls != DW_CLASS_QUADCOPTER) ||
-        (aff && (!strcmp(aff, "friend") || !strcmp(aff, "assumed_friend") ||
-                 !strcmp(aff, "neutral"))) ||
-        (status && strcmp(status, "confirmed") && strcmp(status, "coasting"))) {
-        json_decref(o);
-        return;
-    }
     dw_plan_target t;
-    memset(&t, 0, sizeof t);
-    t.track_id = id;
-    t.cls = cls;
-    t.lat_deg = json_number_value(json_object_get(o, "lat_deg"));
-    t.lon_deg = json_number_value(json_object_get(o, "lon_deg"));
-    t.alt_m = json_number_value(json_object_get(o, "alt_m"));
-    for (int i = 0; i < 3; i++)
-        t.vel_enu_mps[i] = json_number_value(json_array_get(vel, (size_t)i));
-    json_decref(o);
-    assess(r, &t);
-    if (!isfinite(t.deadline_s))
-        return;             /* nothing of ours in reach within the horizon: not a threat yet */
+    if (!dw_plan_threats_target(r->threats, id, line, len, &t) || !isfinite(t.deadline_s))
+        return;             /* not a drone, or nothing of ours in reach within the horizon */
     dw_plan_target *nt = dw_grow(r->targets, &r->cap_targets, r->n_targets + 1, sizeof *nt, 64);
     if (!nt) {
         r->failed = 1;
@@ -529,15 +438,11 @@ int cmd_plan(int argc, char **argv)
             fprintf(stderr, "dronewall plan: %s\n", err);
             goto done;
         }
-    dw_threat_config tc;
-    dw_threat_config_default(&tc);
-    memcpy(tc.home, sc->home, sizeof tc.home);
-    if (dw_threat_create(geo, &tc, &r.tctx, err, sizeof err) != DW_OK) {
+    if (dw_plan_threats_create(geo, sc->home, &r.threats, err, sizeof err) != DW_OK) {
         fprintf(stderr, "dronewall plan: %s\n", err);
         goto done;
     }
     r.geo = geo;
-    r.site_mask = dw_threat_kinds(r.tctx, 2);
 
     size_t n_sens = 0;
     const dw_sim_sensor_info *si = dw_sim_sensors_table(sc->sensors, &n_sens);
@@ -728,7 +633,7 @@ done:
     free(r.s.value);
     free(r.targets);
     dw_engine_destroy(r.eng);
-    dw_threat_destroy(r.tctx);
+    dw_plan_threats_destroy(r.threats);
     dw_geog_destroy(geo);
     dw_effectors_free(eff);
     dw_scenario_destroy(sc);

@@ -386,6 +386,28 @@ static double feature_area_m2(const dw_geog_feature *ft)
            m_per_deg * cos(ft->lat_deg * M_PI / 180);
 }
 
+/* Whether a feature that can change the footprint's answer — one with a population, or a
+ * site (any kind but country and region) — has its box within reach_m of the point. The
+ * box test is the one dw_geog_which makes first, and a degree is at least 110,574 m of
+ * latitude and 111,320 cos(lat) m of longitude on WGS-84, so 110,000 m keeps it wide. */
+static int near_populated_or_site(const dw_geog *g, double lat_deg, double lon_deg,
+                                  double reach_m)
+{
+    double c = cos(lat_deg * M_PI / 180);
+    double dlat = reach_m / 110000.0, dlon = c > 1e-6 ? reach_m / (110000.0 * c) : 360.0;
+    size_t n = dw_geog_count(g);
+    for (size_t i = 0; i < n; i++) {
+        const dw_geog_feature *ft = dw_geog_get(g, i);
+        if (!ft || (!(isfinite(ft->population) && ft->population > 0) &&
+                    (!strcmp(ft->kind, "country") || !strcmp(ft->kind, "region"))))
+            continue;
+        if (lat_deg + dlat >= ft->min_lat_deg && lat_deg - dlat <= ft->max_lat_deg &&
+            lon_deg + dlon >= ft->min_lon_deg && lon_deg - dlon <= ft->max_lon_deg)
+            return 1;
+    }
+    return 0;
+}
+
 dw_status dw_intercept_ground_risk(const dw_geog *g, double lat_deg, double lon_deg,
                                    double alt_m, const double vel_enu[3], double *people,
                                    int *over_site, char site_id[DW_GEOG_ID_MAX])
@@ -400,6 +422,17 @@ dw_status dw_intercept_ground_risk(const dw_geog *g, double lat_deg, double lon_
     double ue = vh > 1e-9 ? vel_enu[0] / vh : 0, un = vh > 1e-9 ? vel_enu[1] / vh : 1;
     double throw_m = vh * tf / 2, scatter = 50 + 0.05 * h;
     double a = throw_m + scatter, b = scatter;
+    /* Over open ground (no populated feature or site within the footprint's reach: every
+     * sample is at most throw + a + b from the point) every sample sees the rural
+     * background only, and the grid below would sum to exactly this. Most intercepts are
+     * there, and the grid costs ~100 us (on the 810-drone night, 64 % of a re-plan). */
+    if (!g || !near_populated_or_site(g, lat_deg, lon_deg, throw_m + a + b + 1.0)) {
+        *people = M_PI * a * b * (DW_GROUND_RURAL_PER_KM2 / 1e6);
+        *over_site = 0;
+        if (site_id)
+            memset(site_id, 0, DW_GEOG_ID_MAX);
+        return DW_OK;
+    }
     dw_geodetic o = {lat_deg, lon_deg, 0};
     dw_enu_frame f;
     dw_enu_frame_init(&f, &o);
