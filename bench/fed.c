@@ -5,8 +5,10 @@
  * Starts its own nats-server (from PATH) on 127.0.0.1 on a free port, JetStream with file
  * storage in a scratch directory; with --cluster, three of them on loopback routed into one
  * cluster (the config of docs/dependencies.md, Appendix A, on free ports) and R3 streams.
- * Every message is the same 551-byte JSON track line (a fixed sample with its index written
- * in), the size of a track on the bus.
+ * Every message is a full track line as a node's engine puts it out, in the federation's
+ * envelope (fed.h) with the message's index as its sequence number: what travels between
+ * two nodes; the receiving bus's callback checks each as the receiving node does
+ * (dw_fed_rx_take).
  *
  * Measured, each figure on one line with the raw rate beside the bus rate:
  *   1. publish, acked: N messages with js_PublishAsync straight from libnats (MaxPending
@@ -25,6 +27,7 @@
  * started or a phase failed. The last line printed is one JSON object with the figures.
  * Like app/, a benchmark reads the clock.
  */
+#define _GNU_SOURCE             /* memmem */
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -50,16 +53,24 @@
 #define PROG "dw_bench_fed"
 #define NODES_MAX 3
 
-/* A track line as the node publishes it; "i" is rewritten per message. */
-static const char track_sample[] =
-    "{\"i\":\"000000000\",\"type\":\"track\",\"id\":\"PL-1:T4711\",\"node\":\"PL-1\",\"t_us\":"
-    "1795480299793412,\"lat\":52.2296756,\"lon\":21.0122287,\"alt_m\":812.4,\"vel_mps\":"
-    "[41.2,-12.7,0.3],\"cov_diag\":[35.1,35.4,60.2,2.1,2.1,4.0],\"class\":\"uav\","
-    "\"class_p\":0.83,\"affil\":\"hostile\",\"threat\":0.71,\"sources\":[\"ASX-21-7\","
-    "\"RID-PL-WAW\",\"ADSB-3C6589\"],\"first_us\":1795480271120001,\"updated_us\":"
-    "1795480299793412,\"stale_us\":1795480304793412,\"quality\":{\"hits\":112,\"misses\":3,"
-    "\"score\":0.94},\"callsign\":null,\"remote_id\":"
-    "\"1581F5FJD229400A0B3Q\",\"release\":[\"PL\",\"LT\",\"NATO\"],\"zone\":\"PL-BY-border-7\"}";
+/* A track line as a node's engine puts it out (a full line: covariances, class
+ * probabilities), in the federation's envelope (fed.h) with its sequence number as the
+ * message's index: what travels between two nodes. */
+static const char track_line[] =
+    "{\"v\":1,\"type\":\"track\",\"t_us\":1757469739000000,\"id\":86,\"status\":\"confirmed\",\""
+    "lat_deg\":51.163155436183274,\"lon_deg\":23.961139096983857,\"alt_m\":2187.698869"
+    "160376,\"vel_enu_mps\":[-51.4291147875184,-2.79195888241463,0.1665048407610072"
+    "4],\"class\":\"owa_drone\",\"affiliation\":\"hostile\",\"sensors\":[\"PL-RAD-CHE\",\"fed:"
+    "UA\"],\"cov_pos_enu\":[46938.50522980642,8226.295252901982,-12810.323390641832,"
+    "8226.295252901982,76400.69484351097,-46427.52794949027,-12810.323390641832,-"
+    "46427.52794949027,94105.36840362233],\"cov_vel_enu\":[51.58091124188594,1.4890"
+    "899620912759,-3.1774835221093873,1.4890899620912759,57.66524614232723,-11.03"
+    "2372824798294,-3.1774835221093873,-11.032372824798294,61.82583436882584],\"hi"
+    "ts\":114,\"quality\":1,\"class_probs\":{\"unknown\":0.00012631183,\"owa_drone\":0.970"
+    "3487,\"decoy\":0.029449327,\"quadcopter\":2.7625615e-07,\"helicopter\":6.0619568e-"
+    "05,\"airliner\":1.393685e-07,\"light_aircraft\":1.4362905e-05,\"fighter\":1.410267"
+    "6e-07,\"bird\":8.6960135e-08},\"threat\":0.710,\"sigma_m\":280.3}";
+#define MSG_CAP 2048
 
 static double now_s(void)
 {
@@ -81,20 +92,18 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-static void make_msg(char *buf, uint64_t i)
+/* Message i: the track line in an envelope from node PL with sequence number i + 1. */
+static size_t make_msg(char *buf, uint64_t i)
 {
-    memcpy(buf, track_sample, sizeof track_sample);
-    char num[16];
-    snprintf(num, sizeof num, "%09" PRIu64, i % 1000000000u);
-    memcpy(buf + 6, num, 9);
+    dw_fed_env e = {.origin = "PL", .owner = "PL", .kind = DW_FED_TRK, .session = 1,
+                    .seq = i + 1};
+    return dw_fed_wrap(buf, MSG_CAP, &e, track_line, sizeof track_line - 1);
 }
 
 static uint64_t msg_index(const void *data, size_t len)
 {
-    const char *p = data;
-    if (len < 15)
-        return UINT64_MAX;
-    return strtoull(p + 6, NULL, 10);
+    const char *p = memmem(data, len < 200 ? len : 200, "\"seq\":", 6);
+    return p ? strtoull(p + 6, NULL, 10) - 1 : UINT64_MAX;
 }
 
 /* ---- servers ------------------------------------------------------------------------- */
@@ -242,17 +251,17 @@ static natsStatus raw_stream(jsCtx *js, const char *name, const char *subj, int 
 /* N messages into a stream of their own, acked; msg ids when with_id. Messages/s or -1. */
 static double raw_publish(jsCtx *js, const char *subj, long n, int with_id)
 {
-    char buf[sizeof track_sample], id[32];
+    char buf[MSG_CAP], id[32];
     jsPubOptions po;
     double t0 = now_s();
     for (long i = 0; i < n; i++) {
-        make_msg(buf, (uint64_t)i);
+        size_t mlen = make_msg(buf, (uint64_t)i);
         jsPubOptions_Init(&po);
         if (with_id) {
             snprintf(id, sizeof id, "raw-%ld", i);
             po.MsgId = id;
         }
-        natsStatus s = js_PublishAsync(js, subj, buf, (int)sizeof track_sample - 1,
+        natsStatus s = js_PublishAsync(js, subj, buf, (int)mlen,
                                        with_id ? &po : NULL);
         if (s != NATS_OK) {
             fprintf(stderr, PROG ": raw publish: %s\n", natsStatus_GetText(s));
@@ -353,15 +362,24 @@ typedef struct sink {
     int64_t *t_pub, *t_recv;    /* by message index */
     uint64_t cap;
     uint64_t received, dups;
+    dw_fed_rx *rx;              /* the receiving node's check of each message */
+    uint64_t accepted, refused;
 } sink;
 
 static int on_msg(void *ctx, const char *subject, const void *data, size_t len,
                   const dw_fedbus_meta *m)
 {
     sink *k = ctx;
-    int64_t t = now_ns();
     uint64_t i = msg_index(data, len);
     pthread_mutex_lock(&k->mu);
+    /* As the receiving node does (fed.h): envelope, origin by subject, plausibility,
+     * sequence; with no clock check (the line's time is fixed). */
+    dw_fed_item it;
+    if (dw_fed_rx_take(k->rx, subject, data, len, INT64_MIN, &it) == DW_FED_ACCEPTED)
+        k->accepted++;
+    else
+        k->refused++;
+    int64_t t = now_ns();
     if (i < k->cap) {
         if (k->t_recv[i])
             k->dups++;
@@ -416,7 +434,7 @@ static void lat_stats(sink *k, uint64_t from, uint64_t to, double out[3])
 
 typedef struct bus_result {
     double pub_alone_rate, pub_rate, e2e_rate, lat_burst[3], lat_paced[3], paced_rate;
-    uint64_t received, dups, paced_n;
+    uint64_t received, dups, paced_n, accepted, refused;
     dw_fedbus_stats ps, cs;
 } bus_result;
 
@@ -439,7 +457,7 @@ static int run_bus(const char *urls, long n, int replicas, double rate, double s
     pthread_mutex_init(&k.mu, NULL);
     k.t_pub = calloc(k.cap, sizeof *k.t_pub);
     k.t_recv = calloc(k.cap, sizeof *k.t_recv);
-    if (!k.t_pub || !k.t_recv)
+    if (!k.t_pub || !k.t_recv || dw_fed_rx_create(NULL, &k.rx) != DW_OK)
         return -1;
     static const char *const aud[] = {"LT", "XX"};
     dw_fedbus_config pc = {.servers = urls, .node = "PL", .audiences = aud, .n_audiences = 2,
@@ -458,7 +476,7 @@ static int run_bus(const char *urls, long n, int replicas, double rate, double s
     char subj[64], subj_alone[64];
     dw_fed_subject("PL", "LT", DW_FED_TRK, subj, sizeof subj);
     dw_fed_subject("PL", "XX", DW_FED_TRK, subj_alone, sizeof subj_alone);
-    char buf[sizeof track_sample], id[32];
+    char buf[MSG_CAP], id[32];
     int rc = -1;
 
     /* Streams and consumer made, and one message through, before the clock starts. */
@@ -474,9 +492,9 @@ static int run_bus(const char *urls, long n, int replicas, double rate, double s
     /* Publishing alone (a stream nobody reads), the peer of the raw figures. */
     double ta = now_s();
     for (long i = 0; i < n; i++) {
-        make_msg(buf, (uint64_t)i);
+        size_t mlen = make_msg(buf, (uint64_t)i);
         snprintf(id, sizeof id, "PL-XX-%ld", i);
-        dw_fedbus_publish(pub, subj_alone, buf, sizeof track_sample - 1, id);
+        dw_fedbus_publish(pub, subj_alone, buf, mlen, id);
     }
     if (dw_fedbus_flush(pub, 300000) != DW_OK) {
         fprintf(stderr, PROG ": bus flush timed out\n");
@@ -486,10 +504,10 @@ static int run_bus(const char *urls, long n, int replicas, double rate, double s
 
     double t0 = now_s();
     for (long i = 0; i < n; i++) {
-        make_msg(buf, (uint64_t)i);
+        size_t mlen = make_msg(buf, (uint64_t)i);
         snprintf(id, sizeof id, "PL-%ld", i);
         k.t_pub[i] = now_ns();
-        dw_fedbus_publish(pub, subj, buf, sizeof track_sample - 1, id);
+        dw_fedbus_publish(pub, subj, buf, mlen, id);
     }
     if (dw_fedbus_flush(pub, 300000) != DW_OK) {
         fprintf(stderr, PROG ": bus flush timed out\n");
@@ -512,10 +530,10 @@ static int run_bus(const char *urls, long n, int replicas, double rate, double s
         double due = (now_s() - tp0) * rate;
         while (sent < paced_n && (double)sent < due) {
             uint64_t i = (uint64_t)n + sent;
-            make_msg(buf, i);
+            size_t mlen = make_msg(buf, i);
             snprintf(id, sizeof id, "PL-%" PRIu64, i);
             k.t_pub[i] = now_ns();
-            dw_fedbus_publish(pub, subj, buf, sizeof track_sample - 1, id);
+            dw_fedbus_publish(pub, subj, buf, mlen, id);
             sent++;
         }
         sleep_ms(1);
@@ -536,6 +554,9 @@ out:
     r->dups = k.dups;
     dw_fedbus_stop(sub);
     dw_fedbus_stop(pub);
+    r->accepted = k.accepted;
+    r->refused = k.refused;
+    dw_fed_rx_destroy(k.rx);
     free(k.t_pub);
     free(k.t_recv);
     pthread_mutex_destroy(&k.mu);
@@ -588,7 +609,10 @@ int main(int argc, char **argv)
     }
     printf("server: nats-server, %s, JetStream file storage, R%d streams, %s\n",
            cluster ? "3-node cluster on loopback" : "single node", replicas, urls);
-    printf("message: %zu-byte JSON track line, N = %ld\n", sizeof track_sample - 1, n);
+    char sample[MSG_CAP];
+    size_t msg_bytes = make_msg(sample, 0);
+    printf("message: a %zu-byte track line in its %zu-byte envelope (fed.h), N = %ld\n",
+           sizeof track_line - 1, msg_bytes, n);
     fflush(stdout);
 
     raw_result raw = {0};
@@ -622,6 +646,8 @@ int main(int argc, char **argv)
            bus.ps.published, bus.ps.sent, bus.ps.resent, bus.ps.dropped, bus.ps.publish_errors,
            bus.ps.queued_peak, bus.received, bus.dups, bus.cs.redelivered,
            bus.cs.consumer_errors);
+    printf("checked as the receiving node does (envelope, origin, plausibility, sequence): "
+           "%" PRIu64 " accepted, %" PRIu64 " refused\n", bus.accepted, bus.refused);
     printf("{\"bench\":\"fed\",\"cluster\":%s,\"replicas\":%d,\"n\":%ld,\"msg_bytes\":%zu,"
            "\"raw_publish_per_s\":%.0f,\"raw_publish_msgid_per_s\":%.0f,\"raw_consume_per_s\":%.0f,"
            "\"bus_publish_per_s\":%.0f,\"bus_publish_with_consumer_per_s\":%.0f,"
@@ -630,11 +656,12 @@ int main(int argc, char **argv)
            "\"paced_per_s\":%.0f,\"paced_n\":%" PRIu64 ","
            "\"bus_paced_latency_ms\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
            "\"bus_resent\":%" PRIu64 ",\"bus_dropped\":%" PRIu64 ",\"bus_received\":%" PRIu64
-           ",\"bus_repeated\":%" PRIu64 ",\"ok\":%s}\n",
-           cluster ? "true" : "false", replicas, n, sizeof track_sample - 1, raw.pub_rate,
+           ",\"bus_repeated\":%" PRIu64 ",\"checked_accepted\":%" PRIu64 ",\"checked_refused\":%"
+           PRIu64 ",\"ok\":%s}\n",
+           cluster ? "true" : "false", replicas, n, msg_bytes, raw.pub_rate,
            raw.pub_id_rate, raw.cons_rate, bus.pub_alone_rate, bus.pub_rate, bus.e2e_rate, bus.lat_burst[0],
            bus.lat_burst[1], bus.lat_burst[2], bus.paced_rate, bus.paced_n, bus.lat_paced[0],
            bus.lat_paced[1], bus.lat_paced[2], bus.ps.resent, bus.ps.dropped, bus.received,
-           bus.dups, rc_raw == 0 && rc_bus == 0 ? "true" : "false");
+           bus.dups, bus.accepted, bus.refused, rc_raw == 0 && rc_bus == 0 ? "true" : "false");
     return rc_raw == 0 && rc_bus == 0 ? 0 : 1;
 }
