@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A node never believes a partner blindly: a live dronewall node (Poland) reads a partner
-# XX's stream on a NATS JetStream server on loopback, and messages crafted here arrive on
+# XX's stream on a NATS JetStream server on loopback that takes TLS only (the node checks
+# the server against the bus's CA: federation.tls_ca), and messages crafted here arrive on
 # XX's subject — a good track, a message that claims another origin, a kind that is not its
 # subject's, an impossible speed, a jump, a track from the future, one twice, one that is not
 # JSON, a skipped sequence number, an alert. Each is counted by its reason in the node's
@@ -13,19 +14,22 @@ PROBE="$DW_BUILD/tests/dw_tool_natsprobe"
 BUS="$T/bus"
 stop_bus() { bash "$DW_SOURCE_DIR/scripts/nats-cluster" stop "$BUS" >/dev/null 2>&1 || true; }
 trap 'stop_bus; dw_cleanup' EXIT
-bash "$DW_SOURCE_DIR/scripts/nats-cluster" start "$BUS" --nodes 1 > "$T/bus.out" 2>&1 ||
+bash "$DW_SOURCE_DIR/scripts/nats-cluster" start "$BUS" --nodes 1 --tls > "$T/bus.out" 2>&1 ||
     fail "nats-cluster start: $(cat "$T/bus.out")"
 SERVERS=$(cat "$BUS/servers")
-"$PROBE" --servers "$SERVERS" add-stream XX PL > /dev/null || fail "cannot make stream DW_XX_PL"
-echo "ok   a NATS JetStream server on $SERVERS, stream DW_XX_PL"
+CA="$BUS/tls/ca.pem"
+case "$SERVERS" in tls://*) ;; *) fail "the bus is not TLS: $SERVERS" ;; esac
+"$PROBE" --servers "$SERVERS" --tls-ca "$CA" add-stream XX PL > /dev/null ||
+    fail "cannot make stream DW_XX_PL"
+echo "ok   a NATS JetStream server on $SERVERS (TLS only), stream DW_XX_PL"
 
-dw_start --set node.id=PL --set "federation.servers=$SERVERS" \
+dw_start --set node.id=PL --set "federation.servers=$SERVERS" --set "federation.tls_ca=$CA" \
     --set 'inputs[0].kind=nats' --set 'inputs[0].from=XX' --set stop_after_s=120
 
-python3 - "$PROBE" "$SERVERS" <<'PY'
+python3 - "$PROBE" "$SERVERS" "$CA" <<'PY'
 import json, subprocess, sys, time
 from dwtest import *
-probe, servers = sys.argv[1], sys.argv[2]
+probe, servers, ca = sys.argv[1], sys.argv[2], sys.argv[3]
 now = int(time.time() * 1e6)
 session = now
 
@@ -42,7 +46,8 @@ def env(seq, body, origin="XX", kind="trk"):
                        "body": body}, separators=(",", ":"))
 
 def pub(subject, data):
-    r = subprocess.run([probe, "--servers", servers, "--data", data, "publish", subject],
+    r = subprocess.run([probe, "--servers", servers, "--tls-ca", ca, "--data", data, "publish",
+                        subject],
                        capture_output=True, text=True)
     if r.returncode != 0:
         fail("publish %s: %s%s" % (subject, r.stdout, r.stderr))
@@ -103,6 +108,10 @@ if any(abs(t["lat_deg"] - 51.60) < 0.01 or abs(t["lon_deg"] - 25.30) < 0.05 for 
     fail("a refused track is in the picture: %s" % xx)
 ok("the picture holds XX's tracks (%s) and its alert (%s, its number %d there)"
    % (", ".join("%d" % t["id"] for t in xx), ax[0]["kind"], ax[0]["origin_id"]))
+st = get("/api/stats")["federation"]
+if st["state"] != "connected" or not st["server"].startswith("tls://"):
+    fail("the node's bus: %s" % st)
+ok("the node's bus: connected to %s over TLS" % st["server"])
 PY
 dw_stop
 [ "$DW_RC" = 0 ] || fail "the node exited with $DW_RC"
