@@ -84,6 +84,20 @@ void dw_sim_world_advance(dw_sim_world *w, int64_t t_us);
  * ended). Called between steps by the one thread that runs the scenario. */
 int dw_sim_world_shoot(dw_sim_world *w, size_t i, int64_t t_us);
 
+/* An engagement's outcome in the simulated world (dw_sim_world_engage). */
+typedef enum dw_sim_engage {
+    DW_SIM_ENGAGE_NONE = 0,     /* no drone within reach of the intercept point then   */
+    DW_SIM_ENGAGE_MISS,         /* one was there: the shot missed                      */
+    DW_SIM_ENGAGE_HIT,          /* it was brought down (dw_sim_world_shoot)            */
+} dw_sim_engage;
+
+/* An approved engagement applied to the world at its intercept t_us: the flying drone
+ * (owa_drone, decoy, quadcopter) nearest to (lat_deg, lon_deg) within radius_m is brought
+ * down when u01 (a uniform draw in [0, 1), the caller's, so runs can be repeated) is under
+ * pk. *hit (may be NULL) gets the drone's state at t_us for a MISS or a HIT. */
+dw_sim_engage dw_sim_world_engage(dw_sim_world *w, int64_t t_us, double lat_deg, double lon_deg,
+                                  double radius_m, double pk, double u01, dw_sim_state *hit);
+
 /* ------------------------------------------------------------------ sensors */
 
 /* How an observation travels to the pipeline. */

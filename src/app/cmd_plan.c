@@ -278,39 +278,23 @@ static double rng01(run *r)
 static void apply_shots(run *r, int64_t now_us)
 {
     dw_sim_world *w = r->sc->world;
-    size_t nt = dw_sim_world_count(w);
     for (size_t k = 0; k < r->n_shots; k++) {
         struct shot *sh = &r->shots[k];
         if (sh->t_us == INT64_MIN || sh->t_us > now_us)
             continue;
         int64_t t = sh->t_us;
         sh->t_us = INT64_MIN;   /* done */
-        double best = 3000.0;
-        size_t bi = SIZE_MAX;
-        dw_sim_state st, hit;
-        for (size_t i = 0; i < nt; i++) {
-            if (!dw_sim_world_state(w, i, t, &st) || !st.truth.alive || !is_drone(st.truth.cls))
-                continue;
-            /* Within a few km the local flat-earth distance is enough. */
-            double dn = (st.truth.lat_deg - sh->lat_deg) * 111320.0;
-            double de = (st.truth.lon_deg - sh->lon_deg) * 111320.0 * cos(sh->lat_deg * M_PI / 180.0);
-            double d = hypot(dn, de);
-            if (d < best) {
-                best = d;
-                bi = i;
-                hit = st;
-            }
-        }
-        if (bi == SIZE_MAX) {
+        dw_sim_state hit;
+        switch (dw_sim_world_engage(w, t, sh->lat_deg, sh->lon_deg, 3000.0, sh->pk, rng01(r), &hit)) {
+        case DW_SIM_ENGAGE_NONE:
             r->no_target++;
             continue;
-        }
-        if (rng01(r) >= sh->pk) {
+        case DW_SIM_ENGAGE_MISS:
             r->misses++;
             continue;
+        case DW_SIM_ENGAGE_HIT:
+            break;
         }
-        if (!dw_sim_world_shoot(w, bi, t))
-            continue;
         r->hits++;
         double people = 0;
         int over = 0;

@@ -20,6 +20,7 @@
  * Times are µs, distances m; nothing here reads the clock or draws at run time.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,6 +211,38 @@ int dw_sim_world_shoot(dw_sim_world *w, size_t i, int64_t t_us)
         return 0;
     g->end_us = t_us;
     return 1;
+}
+
+dw_sim_engage dw_sim_world_engage(dw_sim_world *w, int64_t t_us, double lat_deg, double lon_deg,
+                                  double radius_m, double pk, double u01, dw_sim_state *hit)
+{
+    if (!w)
+        return DW_SIM_ENGAGE_NONE;
+    double best = radius_m, k = cos(lat_deg * M_PI / 180.0);
+    size_t bi = SIZE_MAX;
+    dw_sim_state st, got;
+    for (size_t i = 0; i < w->n; i++) {
+        if (!dw_sim_world_state(w, i, t_us, &st) || !st.truth.alive)
+            continue;
+        dw_class c = st.truth.cls;
+        if (c != DW_CLASS_OWA_DRONE && c != DW_CLASS_DECOY && c != DW_CLASS_QUADCOPTER)
+            continue;
+        /* Within a few km the local flat-earth distance is enough. */
+        double d = hypot((st.truth.lat_deg - lat_deg) * 111320.0,
+                         (st.truth.lon_deg - lon_deg) * 111320.0 * k);
+        if (d < best) {
+            best = d;
+            bi = i;
+            got = st;
+        }
+    }
+    if (bi == SIZE_MAX)
+        return DW_SIM_ENGAGE_NONE;
+    if (hit)
+        *hit = got;
+    if (!(u01 < pk) || !dw_sim_world_shoot(w, bi, t_us))
+        return DW_SIM_ENGAGE_MISS;
+    return DW_SIM_ENGAGE_HIT;
 }
 
 void dw_sim_world_advance(dw_sim_world *w, int64_t t_us)
