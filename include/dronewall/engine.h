@@ -41,6 +41,7 @@
 #include "dronewall/assess.h"
 #include "dronewall/obs.h"
 #include "dronewall/pipeline.h"
+#include "dronewall/plan.h"
 #include "dronewall/sensor.h"
 #include "dronewall/status.h"
 #include "dronewall/track.h"
@@ -137,6 +138,10 @@ dw_status dw_engine_decide(dw_engine *e, uint64_t rec_id, int approve, int64_t t
  * (no integer "id", no "kind" or "state" words). */
 dw_status dw_engine_partner_alert(dw_engine *e, const char *origin, const char *via,
                                   const char *alert, size_t len, int64_t t_us);
+/* Recommendation rec_id of the current plan (*out) and the data time the plan was made at
+ * (*planned_us; the recommendation's times are seconds from it). DW_ERR_NOT_FOUND. */
+dw_status dw_engine_recommendation(const dw_engine *e, uint64_t rec_id, dw_plan_rec *out,
+                                   int64_t *planned_us);
 /* Whether the engine plans responses (effectors configured). */
 int dw_engine_has_planning(const dw_engine *e);
 /* The current plan's line (the last DW_ENG_OUT_PLAN, with decisions), NULL before one. */

@@ -173,6 +173,14 @@ typedef struct dwd {
     void *scenario_obj;
     uint8_t *sim_keep;                  /* by the scenario's sensor index: this node's owners' */
     size_t n_sim_keep;
+    /* Approved engagements, applied to the scenario's world at their intercept (under mu). */
+    struct dwd_shot {
+        int64_t t_us;                   /* the intercept, data time                   */
+        double lat_deg, lon_deg, pk;
+        uint64_t rec, track;
+    } *shots;
+    size_t n_shots, cap_shots;
+    uint64_t shots_approved, shots_hit, shots_missed, shots_no_target;
 
     /* Replay serving. */
     int64_t replay_session;
@@ -192,6 +200,9 @@ typedef struct dwd {
 } dwd;
 
 int64_t dwd_wall_us(void);
+/* With a scenario: an operator approved recommendation rec_id; the engagement is applied to
+ * the simulated world at its intercept (daemon.c). */
+void dwd_scenario_engage(dwd *d, uint64_t rec_id);
 int64_t dwd_now(const dwd *d);          /* data time now */
 
 /* net.c */

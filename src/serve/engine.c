@@ -823,6 +823,18 @@ dw_status dw_engine_decide(dw_engine *e, uint64_t rec_id, int approve, int64_t t
 
 int dw_engine_has_planning(const dw_engine *e) { return e && e->planner; }
 
+dw_status dw_engine_recommendation(const dw_engine *e, uint64_t rec_id, dw_plan_rec *out,
+                                   int64_t *planned_us)
+{
+    for (size_t i = 0; e && i < e->n_recs; i++)
+        if (e->recs[i].id == rec_id) {
+            *out = e->recs[i];
+            *planned_us = e->plan_t_us;
+            return DW_OK;
+        }
+    return DW_ERR_NOT_FOUND;
+}
+
 const char *dw_engine_plan_line(const dw_engine *e, size_t *len)
 {
     *len = e && e->plan_line ? e->plan_len : 0;

@@ -410,7 +410,22 @@ static int get_stats(struct lws *wsi, pss *p, dwd *d)
     dw_jw_kint(&w, "alerts_known", (int64_t)es.alerts_now);
     dw_jw_kint(&w, "partner_alerts", (int64_t)es.partner_alerts);
     dw_jw_kint(&w, "partner_rejected", (int64_t)es.partner_rejected);
+    dw_jw_kint(&w, "plans", (int64_t)es.plans);
+    dw_jw_kint(&w, "decisions", (int64_t)es.decisions);
     dw_jw_obj_end(&w);
+    if (d->scenario) {
+        /* Approved engagements applied to the scenario's simulated world. */
+        pthread_mutex_lock(&d->mu);
+        dw_jw_key(&w, "engagements");
+        dw_jw_obj(&w);
+        dw_jw_kint(&w, "approved", (int64_t)d->shots_approved);
+        dw_jw_kint(&w, "pending", (int64_t)d->n_shots);
+        dw_jw_kint(&w, "brought_down", (int64_t)d->shots_hit);
+        dw_jw_kint(&w, "missed", (int64_t)d->shots_missed);
+        dw_jw_kint(&w, "no_target", (int64_t)d->shots_no_target);
+        dw_jw_obj_end(&w);
+        pthread_mutex_unlock(&d->mu);
+    }
     const dw_pipeline_stats *ps = &es.pipeline;
     dw_jw_key(&w, "pipeline");
     dw_jw_obj(&w);
@@ -656,6 +671,8 @@ static int post_action(struct lws *wsi, pss *p, dwd *d, const char *path)
         }
         if (st != DW_OK)
             return respond_error(wsi, p, d, 500, dw_status_str(st));
+        if (approve)
+            dwd_scenario_engage(d, rid);
         return post_ok(wsi, p, 200, NULL);
     }
     return respond_error(wsi, p, d, 404, "no such operator action");
