@@ -40,9 +40,12 @@ foreach(stage IN LISTS DW_FUZZ_STAGES)
   list(APPEND dw_fuzz_lib_srcs ${s})
 endforeach()
 list(APPEND dw_fuzz_lib_srcs ${dw_fuzz_gen_srcs})
-# From the daemon's stage only its configuration reader (core and io are all it needs):
+# From the daemon's stage only its configuration reader:
 # the rest of serve links libwebsockets and SQLite, which the fuzz targets do not.
 list(APPEND dw_fuzz_lib_srcs ${DW_FUZZ_ROOT}/src/serve/runcfg.c)
+# From the federation's stage its names (runcfg checks them) and its messages; not the bus
+# client, which links libnats.
+list(APPEND dw_fuzz_lib_srcs ${DW_FUZZ_ROOT}/src/fed/names.c ${DW_FUZZ_ROOT}/src/fed/msg.c)
 
 add_library(dw_fuzz_objs OBJECT ${dw_fuzz_lib_srcs})
 set_target_properties(dw_fuzz_objs PROPERTIES C_STANDARD 17 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)

@@ -262,7 +262,7 @@ static int split_subject(const char *subject, char *node, char *audience, dw_fed
             break;
         p = dot + 1;
     }
-    if (n != 4 || strcmp(tok[0], "dw"))
+    if (n != 4 || strcmp(tok[0], "dw") || !dw_fed_name_ok(tok[1]) || !dw_fed_name_ok(tok[2]))
         return -1;
     if (dw_fed_kind_parse(tok[3], kind) != 0)
         return -1;

@@ -210,6 +210,9 @@ static void forged_origin_refused(void **state)
     /* Not a subject of ours. */
     assert_int_equal(dw_fed_rx_take(rx, "other.UA.PL.trk", msg, n, T0, &it), DW_FED_REJ_PARSE);
     assert_int_equal(dw_fed_rx_take(rx, "dw.UA.PL.trk.x", msg, n, T0, &it), DW_FED_REJ_PARSE);
+    /* Tokens that are no names (found by fuzz_fedmsg). */
+    assert_int_equal(dw_fed_rx_take(rx, "dw.UA.P\xcfL.trk", msg, n, T0, &it), DW_FED_REJ_PARSE);
+    assert_int_equal(dw_fed_rx_take(rx, "dw.U A.PL.trk", msg, n, T0, &it), DW_FED_REJ_PARSE);
     size_t no = 0;
     const dw_fed_origin_stats *os = dw_fed_rx_origins(rx, &no);
     assert_int_equal(no, 1);
