@@ -276,6 +276,11 @@ dw_status dw_assess_advance(dw_assess *a, int64_t t_us);
  * next call that changes the engine. */
 const dw_assess_facts *dw_assess_facts_of(const dw_assess *a, uint64_t track_id);
 
+/* An approved engagement is on the track: when it ends, it came down there, and its debris
+ * zone is raised without the coverage test (docs/assessment.md §6); the other conditions
+ * hold. DW_ERR_NOT_FOUND when the track is not live. */
+dw_status dw_assess_engaged(dw_assess *a, uint64_t track_id);
+
 struct dw_threat;
 /* The threat evaluation of a live track as last assessed (path, crossing, reach), into
  * *out: DW_OK, or DW_ERR_NOT_FOUND. */

@@ -58,6 +58,8 @@ typedef struct slot {
                                            seen crossing)                             */
     char entry_detail[48];
     int debris_pending, debris_raised;
+    int engaged;                        /* an approved engagement is on it: where its track
+                                           ends is where it came down                 */
     dw_alert debris;                    /* the zone, computed at the end              */
     char debris_area[DW_ASSESS_ID_MAX];
     char debris_detail[64];
@@ -568,7 +570,7 @@ static void end_track(dw_assess *a, uint32_t si, const dw_track *dead, int timed
     metres_per_deg(t->lat_deg, &kx, &ky);
     double ahead_lat = t->lat_deg + t->vel_enu_mps[1] / v * a->c.edge_ahead_m / ky;
     double ahead_lon = t->lon_deg + t->vel_enu_mps[0] / v * a->c.edge_ahead_m / kx;
-    if (!seen_recently(a, ahead_lat, ahead_lon, a->now))
+    if (!s->engaged && !seen_recently(a, ahead_lat, ahead_lon, a->now))
         return;                         /* at the edge of what was seen: it flew out  */
     debris_zone(a, s, t);
     if (t == dead) {
@@ -1231,6 +1233,15 @@ dw_status dw_assess_advance(dw_assess *a, int64_t t_us)
 }
 
 /* ---- queries ------------------------------------------------------------------------------- */
+
+dw_status dw_assess_engaged(dw_assess *a, uint64_t track_id)
+{
+    uint32_t si = a ? tmap_get(a, track_id) : NONE;
+    if (si == NONE || a->s[si].state != S_LIVE)
+        return DW_ERR_NOT_FOUND;
+    a->s[si].engaged = 1;
+    return DW_OK;
+}
 
 const dw_assess_facts *dw_assess_facts_of(const dw_assess *a, uint64_t track_id)
 {

@@ -393,9 +393,21 @@ static dw_status on_report_done(void *ctx, int64_t t_us)
     return st == DW_OK ? make_plan(e, t_us) : st;
 }
 
-static dw_status on_dead(void *ctx, const dw_track *t)
+static dw_status on_dead(void *ctx, const dw_track *in)
 {
     dw_engine *e = ctx;
+    /* The assessment sees the end as `dronewall sim` shows it: a drone that ended in flight
+     * raises its debris zone (docs/assessment.md §6); the dead line carries its class. */
+    dw_track ended = *in;
+    const dw_track *t = in;
+    if (e->as) {
+        dw_class_hints h;
+        hints_of(e, in, &h);
+        dw_status st = dw_assess_track(e->as, &ended, &h);
+        if (st != DW_OK)
+            return st;
+        t = &ended;
+    }
     size_t n = track_line(e, t, 0.0, e->line, sizeof e->line);
     e->st.dead_out++;
     if (n)
@@ -758,6 +770,8 @@ static dw_status do_decide(dw_engine *e, uint64_t rec_id, int approve, int64_t t
             return DW_ERR_NOMEM;
         e->engaged = g;
         e->engaged[e->n_engaged++] = r->track_id;
+        if (e->as)
+            dw_assess_engaged(e->as, r->track_id);
     }
     struct plan_decision *x = dw_grow(e->decisions, &e->cap_decisions, e->n_decisions + 1,
                                       sizeof *x, 16);

@@ -72,6 +72,21 @@ while True:
     time.sleep(0.3)
 ok("the tracks of the drones brought down (%s) have ended in the picture"
    % ", ".join("%d: %s" % (t, q) for _, t, q in down))
+# Where each fell is a debris zone (docs/assessment.md): the assessment sees a track end in
+# flight with nothing continuing it.
+deadline = time.monotonic() + 30
+while True:
+    al = get("/api/alerts")
+    al = al["alerts"] if isinstance(al, dict) else al
+    zones = {a.get("track"): a for a in al if a["kind"] == "debris_zone"}
+    missing = [t for _, t, _ in down if t not in zones]
+    if not missing:
+        break
+    if time.monotonic() > deadline:
+        fail("no debris_zone alert for the tracks of %s: %s" % (missing, [(a["kind"], a.get("track")) for a in al]))
+    time.sleep(0.3)
+ok("a debris_zone alert for each: %s" % "; ".join(
+    "track %d, radius %.0f m" % (t, zones[t]["radius_m"] or 0) for _, t, _ in down))
 PY
 dw_stop
 [ "$DW_RC" = 0 ] || fail "the daemon exited with $DW_RC"
