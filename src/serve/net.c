@@ -71,7 +71,7 @@ static int resolve(const char *hostport, struct sockaddr_in *sa, char *err, size
     hints.ai_family = AF_INET;
     int rc = getaddrinfo(host, NULL, &hints, &res);
     if (rc || !res) {
-        snprintf(err, errlen, "%s: cannot resolve %s: %s", hostport, host, gai_strerror(rc));
+        snprintf(err, errlen, "%.80s: cannot resolve: %.80s", hostport, gai_strerror(rc));
         return -1;
     }
     sa->sin_addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;

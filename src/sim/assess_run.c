@@ -172,7 +172,7 @@ static FILE *open_out(dw__sim_assess *a, const char *dir, const char *name, char
     snprintf(tmp, tlen, "%s.part", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
-        fail(a, "%s: %s", tmp, strerror(errno));
+        fail(a, "%.400s: %s", tmp, strerror(errno));
     return f;
 }
 
