@@ -134,6 +134,10 @@ dw_status dw_plan_threats_create(const dw_geog *geo, const char home[3], dw_plan
                                  char *err, size_t errlen);
 void dw_plan_threats_destroy(dw_plan_threats *x);  /* NULL is fine */
 
+/* What stopping a threat of class cls is worth: the site's (feature index in the geography,
+ * -1 for none in reach) by the rule above. */
+double dw_plan_threats_value(const dw_plan_threats *x, dw_class cls, int site);
+
 /* The threat a track line (the picture's brief or full line, docs/formats.md) stands for:
  * 1 with *t filled when it is one, 0 when it is not (or the line does not parse). */
 int dw_plan_threats_target(const dw_plan_threats *x, uint64_t id, const char *line, size_t len,

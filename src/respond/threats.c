@@ -46,6 +46,15 @@ void dw_plan_threats_destroy(dw_plan_threats *x)
     free(x);
 }
 
+double dw_plan_threats_value(const dw_plan_threats *x, dw_class cls, int site)
+{
+    double factor = cls == DW_CLASS_DECOY ? DW_PLAN_DECOY_FACTOR : 1.0;
+    if (!x || site < 0)
+        return factor * DW_PLAN_LOOSE_EUR;
+    double v = dw_threat_site_value(x->tctx, site);
+    return factor * DW_PLAN_SITE_EUR * (v > 0 ? v : 0.5);
+}
+
 /* The first site the straight course reaches within the horizon, in a flat frame at the
  * track: the smaller root of |d - v t| = reach. */
 static void reach_site(const dw_plan_threats *x, dw_plan_target *t)
@@ -54,7 +63,8 @@ static void reach_site(const dw_plan_threats *x, dw_plan_target *t)
     dw_enu_frame f;
     dw_enu_frame_init(&f, &here);
     double ve = t->vel_enu_mps[0], vn = t->vel_enu_mps[1], v2 = ve * ve + vn * vn;
-    double best_t = INFINITY, best_v = 0;
+    double best_t = INFINITY;
+    int best_i = -1;
     const char *best_id = "";
     size_t n = dw_geog_count(x->geo);
     for (size_t i = 0; i < n; i++) {
@@ -79,14 +89,12 @@ static void reach_site(const dw_plan_threats *x, dw_plan_target *t)
         }
         if (when > DW_PLAN_HORIZON_S || when >= best_t)
             continue;
-        double value = dw_threat_site_value(x->tctx, (int)i);
         best_t = when;
-        best_v = value > 0 ? value : 0.5;
+        best_i = (int)i;
         best_id = ft->id;
     }
-    double factor = t->cls == DW_CLASS_DECOY ? DW_PLAN_DECOY_FACTOR : 1.0;
     t->deadline_s = best_t;
-    t->value_eur = factor * (isfinite(best_t) ? DW_PLAN_SITE_EUR * best_v : DW_PLAN_LOOSE_EUR);
+    t->value_eur = dw_plan_threats_value(x, t->cls, isfinite(best_t) ? best_i : -1);
     snprintf(t->threatens, sizeof t->threatens, "%s", best_id);
 }
 

@@ -92,6 +92,7 @@ struct dw_engine {
     int64_t last_obs_us;        /* the newest observation's time, INT64_MIN: none */
     /* Response planning (plan.h), when the configuration names effectors. */
     dw_planner *planner;
+    dw_plan_threats *threats;   /* what a threat is worth (plan.h's rule)           */
     int64_t plan_period_us, last_plan_us;
     dw_plan_rec *recs;          /* the current plan's recommendations (a copy)      */
     size_t n_recs, cap_recs;
@@ -568,15 +569,6 @@ static void on_identity(void *ctx, const dw_track *t, dw_affiliation from, dw_af
 
 /* ------------------------------------------------------------------ response planning */
 
-/* What killing a threat protects, in EUR: a site or city in its reach is worth more than
- * open country, and a decoy (no warhead) a fifth of an armed drone. Round figures for the
- * planner's comparison of options, not valuations; docs/respond.md. */
-static double protected_value(dw_class cls, int threatens_site)
-{
-    double v = threatens_site ? 5e6 : 5e5;
-    return cls == DW_CLASS_DECOY ? 0.2 * v : v;
-}
-
 static int is_engaged(const dw_engine *e, uint64_t id)
 {
     for (size_t i = 0; i < e->n_engaged; i++)
@@ -725,7 +717,9 @@ static dw_status make_plan(dw_engine *e, int64_t t_us)
             if (gf)
                 snprintf(x->threatens, sizeof x->threatens, "%s", gf->id);
         }
-        x->value_eur = protected_value(x->cls, f->n_threatened > 0);
+        /* What the assessment says it threatens first, valued as `dronewall plan` does. */
+        x->value_eur = dw_plan_threats_value(e->threats, x->cls,
+                                             f->n_threatened > 0 ? f->threatened[0] : -1);
     }
     const dw_plan_rec *recs = NULL;
     size_t nr = 0;
@@ -922,7 +916,8 @@ dw_status dw_engine_create(const dw_engine_config *c, const dw_engine_sink *sink
         dw_plan_config_default(&pc);
         st = dw_planner_create(eff, ne, e->geo, &pc, &e->planner, err, errlen);
         dw_effectors_free(eff);
-        if (st != DW_OK)
+        if (st != DW_OK ||
+            (st = dw_plan_threats_create(e->geo, e->home, &e->threats, err, errlen)) != DW_OK)
             goto fail;
     }
     const dw_pipeline_sink ps = {.report = on_report, .report_done = on_report_done,
@@ -943,6 +938,7 @@ void dw_engine_destroy(dw_engine *e)
         return;
     dw_pipeline_destroy(e->pl);
     dw_planner_destroy(e->planner);
+    dw_plan_threats_destroy(e->threats);
     free(e->recs);
     free(e->decisions);
     free(e->engaged);
