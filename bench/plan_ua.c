@@ -6,7 +6,7 @@
  * bench/wta.c times the assignment on synthetic options; this runs scenarios/ua-2025-09-07.yaml
  * (810 drones over Ukraine, 6-7 Sept 2025) through the simulator, the daemon's engine
  * (pipeline and assessment) and the planner, with config/effectors-ua.yaml, and measures
- * issue 8's figures on what the engine really sees (docs/respond.md "The 810-drone night").
+ * the re-plan's time and gap on what the engine really sees (docs/respond.md "The 810-drone night").
  * Paths are relative to --root, else $DW_SOURCE_DIR, else the first of ., .., ../.. that
  * holds the scenario.
  *
