@@ -81,6 +81,8 @@ typedef struct dw_track {
 
     uint32_t hits, misses;          /* updates, consecutive misses       */
     int64_t first_us, last_update_us;
+    int64_t last_local_us;          /* the newest update by a sensor of this node's own (not
+                                       a partner's: federation), INT64_MIN none or not known */
 
     uint16_t sensor_idx[DW_TRACK_MAX_SENSORS];
     int n_sensors;

@@ -501,6 +501,9 @@ void dw_tracker_predict_copy(const dw_tracker *t, const dw_trk *k, int64_t t_us,
 /* The live tracks, in a stable order (by creation). */
 size_t dw_tracker_count(const dw_tracker *t);
 const dw_trk *dw_tracker_get(const dw_tracker *t, size_t i);
+/* When sensor sensor_idx last updated the live track k (a pointer dw_tracker_get gave),
+ * INT64_MIN when it never did (or k is not a live track of t). */
+int64_t dw_tracker_last_update_by(const dw_tracker *t, const dw_trk *k, int sensor_idx);
 
 /* The confirmed tracks deleted by the last update, as they were last
  * (status DW_TRACK_DEAD); valid until the next update. Tentative tracks that

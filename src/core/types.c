@@ -64,4 +64,5 @@ void dw_track_init(dw_track *t)
     t->affiliation = DW_AFF_PENDING;
     t->n_models = 1;
     t->model_prob[0] = 1.0;
+    t->last_local_us = INT64_MIN;
 }

@@ -60,6 +60,7 @@ typedef struct slot {
     double rn_m, re_m;          /* polar slots: meridian and prime-vertical
                                    radii of curvature at the site         */
     double site_alt_m, min_el_rad, max_el_rad, pd;  /* what it can see     */
+    int partner;                /* a partner's position slot (sensor kind partner) */
 } slot;
 
 /* The chance a radar had of detecting a track in state x (ECEF [x vx y vy z vz]): its Pd
@@ -402,6 +403,7 @@ dw_status dw_pipeline_create(const dw_sensor *sensors, size_t n_sensors,
         }
         p->slots[idx].name = s->id;
         p->slots[idx].type = SLOT_POS;
+        p->slots[idx].partner = 1;
         p->slots[idx].prev_t = INT64_MIN;
         p->names[idx] = s->id;
         p->slot_of[i] = idx;
@@ -604,7 +606,9 @@ static void ids_take(dw_pipeline *p)
 
 /* ---- output -------------------------------------------------------------- */
 
-static void to_track(dw_pipeline *p, const dw_trk *k, dw_track *t)
+/* live: the tracker's own track k is a copy of (predicted), for when each sensor last
+ * updated it; NULL when k is one (or has none: a deleted track). */
+static void to_track(dw_pipeline *p, const dw_trk *k, const dw_trk *live, dw_track *t)
 {
     dw_track_init(t);
     t->id = k->id;
@@ -644,6 +648,14 @@ static void to_track(dw_pipeline *p, const dw_trk *k, dw_track *t)
     for (int s = 0; s < MAX_SLOTS && t->n_sensors < DW_TRACK_MAX_SENSORS; s++)
         if (k->sensor_mask & (1u << s))
             t->sensor_idx[t->n_sensors++] = (uint16_t)s;
+    t->last_local_us = INT64_MIN;
+    for (int s = 0; s < MAX_SLOTS; s++) {
+        if (!(k->sensor_mask & (1u << s)) || p->slots[s].partner)
+            continue;
+        int64_t u = dw_tracker_last_update_by(p->trk, live ? live : k, s);
+        if (u > t->last_local_us)
+            t->last_local_us = u;
+    }
     t->v_pos = (dw_validity){DW_SRC_ESTIMATED, k->last_update_us, 0};
 }
 
@@ -661,7 +673,7 @@ static dw_status report_until(dw_pipeline *p, int64_t t_us)
             dw_trk pr;
             dw_tracker_predict_copy(p->trk, k, p->next_report, &pr);
             dw_track t;
-            to_track(p, &pr, &t);
+            to_track(p, &pr, k, &t);
             dw_status st = p->sink.report(p->sink.ctx, &t);
             if (st != DW_OK)
                 return st;
@@ -860,7 +872,7 @@ static dw_status after_update(dw_pipeline *p, int64_t t)
             if (u->status != DW_TRACK_CONFIRMED || u->last_update_us < t)
                 continue;
             dw_track tr;
-            to_track(p, u, &tr);
+            to_track(p, u, NULL, &tr);
             if ((st = p->sink.update(p->sink.ctx, &tr)) != DW_OK)
                 return st;
         }
@@ -872,7 +884,7 @@ static dw_status after_update(dw_pipeline *p, int64_t t)
         if (!p->sink.dead)
             continue;
         dw_track tr;
-        to_track(p, &dead[i], &tr);
+        to_track(p, &dead[i], NULL, &tr);
         ids_del(p, dead[i].id);
         tr.t_us = t;
         if ((st = p->sink.dead(p->sink.ctx, &tr)) != DW_OK)

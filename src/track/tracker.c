@@ -463,6 +463,21 @@ const dw_trk *dw_tracker_get(const dw_tracker *t, size_t i)
     return i < (size_t)t->n_live ? &t->pool[t->live[i]].pub : NULL;
 }
 
+int64_t dw_tracker_last_update_by(const dw_tracker *t, const dw_trk *k, int sensor_idx)
+{
+    if (!t || !k || sensor_idx < 0 || sensor_idx >= MAX_SENSORS)
+        return INT64_MIN;
+    /* k must be a live track of this tracker's pool (not a copy: the deleted list). */
+    uintptr_t base = (uintptr_t)&t->pool[0].pub, at = (uintptr_t)k;
+    if (at < base || (at - base) % sizeof *t->pool)
+        return INT64_MIN;
+    size_t si = (at - base) / sizeof *t->pool;
+    if (si >= t->cfg.max_tracks || &t->pool[si].pub != k)
+        return INT64_MIN;
+    int64_t v = t->pool[si].last_by_sensor[sensor_idx];
+    return (k->sensor_mask & (1u << sensor_idx)) && v > INT64_MIN / 2 ? v : INT64_MIN;
+}
+
 size_t dw_tracker_deleted(const dw_tracker *t, const dw_trk **dead)
 {
     *dead = t->deleted;
