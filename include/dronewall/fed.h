@@ -145,6 +145,7 @@ typedef struct dw_fed_item {
     size_t body_len;
     int has_obs;                        /* trk: obs is the partner's track as a report  */
     dw_obs obs;
+    double cov_vel_enu[3][3];           /* trk: the track's velocity covariance, (m/s)² */
 } dw_fed_item;
 
 /* Per origin, what came from it (all audiences together). */
@@ -174,6 +175,14 @@ void dw_fed_rx_destroy(dw_fed_rx *rx);     /* NULL is fine */
  * parsed otherwise). */
 dw_fed_verdict dw_fed_rx_take(dw_fed_rx *rx, const char *subject, const char *data, size_t len,
                               int64_t now_us, dw_fed_item *item);
+
+/* A partner's track report moved to the receiver's time t_us along its own velocity: a
+ * partner's picture runs on its own clock and its messages take time, and a report older or
+ * newer than the receiver's picture would be fused out of order. The position moves by
+ * v·dt, its covariance grows by dt²·(velocity covariance) and by an unknown acceleration of
+ * accel_sigma_mps2 (a quarter of its dt⁴ per axis, horizontally; a tenth of that vertically).
+ * Nothing is done to an item without a report. */
+void dw_fed_align(dw_fed_item *it, int64_t t_us, double accel_sigma_mps2);
 
 /* The origins seen so far, in the order first seen. */
 const dw_fed_origin_stats *dw_fed_rx_origins(const dw_fed_rx *rx, size_t *n);

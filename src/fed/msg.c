@@ -398,6 +398,35 @@ static void track_obs(const dw_fed_item *it, const dw_track *t, dw_obs *o)
     }
 }
 
+void dw_fed_align(dw_fed_item *it, int64_t t_us, double accel_sigma_mps2)
+{
+    if (!it->has_obs || t_us == it->obs.t_us)
+        return;
+    dw_obs *o = &it->obs;
+    double dt = (double)(t_us - o->t_us) * 1e-6;
+    double de = o->vel_enu_mps[0] * dt, dn = o->vel_enu_mps[1] * dt;
+    double k = cos(o->lat_deg * M_PI / 180.0);
+    o->lat_deg += dn / 111195.0;
+    o->lon_deg += k > 1e-6 ? de / (111195.0 * k) : 0.0;
+    if (o->lon_deg > 180)
+        o->lon_deg -= 360;
+    else if (o->lon_deg < -180)
+        o->lon_deg += 360;
+    if (o->lat_deg > 89.9)
+        o->lat_deg = 89.9;
+    else if (o->lat_deg < -89.9)
+        o->lat_deg = -89.9;
+    o->alt_m += o->vel_enu_mps[2] * dt;
+    double q = 0.25 * accel_sigma_mps2 * accel_sigma_mps2 * dt * dt * dt * dt;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            o->cov_enu[i][j] += dt * dt * it->cov_vel_enu[i][j];
+    o->cov_enu[0][0] += q;
+    o->cov_enu[1][1] += q;
+    o->cov_enu[2][2] += 0.1 * q;
+    o->t_us = t_us;
+}
+
 dw_fed_verdict dw_fed_rx_take(dw_fed_rx *rx, const char *subject, const char *data, size_t len,
                               int64_t now_us, dw_fed_item *it)
 {
@@ -519,6 +548,7 @@ dw_fed_verdict dw_fed_rx_take(dw_fed_rx *rx, const char *subject, const char *da
             lp->lon_deg = t.lon_deg;
         }
         track_obs(it, &t, &it->obs);
+        memcpy(it->cov_vel_enu, t.cov_vel_enu, sizeof it->cov_vel_enu);
         it->has_obs = 1;
         if (t.t_us > os->last_us)
             os->last_us = t.t_us;

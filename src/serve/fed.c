@@ -3,8 +3,9 @@
  * Outputs of kind nats release this node's picture to one audience each: every track at
  * a report instant (at most once per period_s, hostile ones only if asked), alerts, sensor
  * status and, if asked, the raw observations of its own sensors. A track is released only
- * when one of its own sensors holds it: a track made of partners' reports alone is theirs
- * to tell, and echoing it back would loop. Neighbour notices go only to the neighbour they
+ * while one of its own sensors holds it (updated it within 20 s): a track made of partners'
+ * reports alone, or one our sensors have lost and partners' reports alone keep, is theirs
+ * to tell, and echoing it back would pull their picture with their own data. Neighbour notices go only to the neighbour they
  * name, as notifications. Each message carries the session (this run's start) and a
  * sequence number per audience; the bus keeps what it acknowledged in a stream per
  * audience, and a buffer here holds the rest while the bus is away.
@@ -20,6 +21,7 @@
  * in our table).
  */
 #define _GNU_SOURCE             /* memmem */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,10 @@
 #define FED_QUEUE_MAX 50000             /* received, not yet on the loop: then refused   */
 #define FED_LAT_BINS 2000               /* latency: 1 ms bins to 2 s                      */
 #define FED_PARTNER_SENSORS 256         /* partners' sensor statuses kept                 */
+#define FED_OWN_FRESH_US 20000000LL     /* a track is released while our own sensors have
+                                           updated it within this (data time) [assumed]  */
+#define FED_ACCEL_SIGMA_MPS2 1.0        /* a partner's track moved to our time: what it may
+                                           have manoeuvred meanwhile [assumed]            */
 
 typedef struct fed_msg {
     char *subject;
@@ -64,6 +70,8 @@ struct dwd_fed {
     uint64_t rx_unknown;                /* from an origin no input names */
     uint64_t rx_engine_errors;
     uint64_t obs_counted;               /* partners' raw observations */
+    double aligned_s_sum;               /* partners' tracks moved to our time: by how much */
+    uint64_t aligned_n;
     uint32_t lat_hist[FED_LAT_BINS + 1];
     uint64_t lat_n;
     fed_sensor sensors[FED_PARTNER_SENSORS];
@@ -272,21 +280,17 @@ static void publish(dwd_fed *f, dwd_io *io, dw_fed_kind kind, const char *line, 
     io->last_tx_wall_us = e.sent_us;
 }
 
-/* Whether one of our own sensors holds the track (not only partners' reports). */
-static int has_own_sensor(const dwd *d, const dw_track *t)
+/* Whether one of our own sensors holds the track now: updated it within FED_OWN_FRESH_US
+ * (not only partners' reports, nor our own prediction after our sensors lost it). */
+static int held_by_own_sensor(const dw_track *t)
 {
-    size_t n = 0;
-    const dw_sensor *s = dw_engine_sensors(d->eng, &n);
-    for (int i = 0; i < t->n_sensors; i++)
-        if (t->sensor_idx[i] < n && s[t->sensor_idx[i]].kind != DW_SENSOR_PARTNER)
-            return 1;
-    return 0;
+    return t->last_local_us != INT64_MIN && t->t_us - t->last_local_us <= FED_OWN_FRESH_US;
 }
 
 void dwd_fed_track(dwd *d, int kind, const dw_track *t, const char *line, size_t len)
 {
     dwd_fed *f = d->fed;
-    if (!f || !t || kind != DW_ENG_OUT_TRACK || !has_own_sensor(d, t))
+    if (!f || !t || kind != DW_ENG_OUT_TRACK || !held_by_own_sensor(t))
         return;
     for (size_t i = 0; i < d->n_io; i++) {
         dwd_io *io = &d->io[i];
@@ -444,12 +448,21 @@ void dwd_fed_drain(dwd *d)
                 f->lat_n++;
             }
             switch (it.env.kind) {
-            case DW_FED_TRK:
+            case DW_FED_TRK: {
                 if (io)
                     io->obs++;
+                /* At this node's time: a report from the partner's past (or future) fused
+                 * out of order puts its track out of step with ours (fed.h). */
+                int64_t now = dw_engine_time(d->eng);
+                if (now != INT64_MIN) {
+                    f->aligned_s_sum += fabs((double)(now - it.obs.t_us)) * 1e-6;
+                    f->aligned_n++;
+                    dw_fed_align(&it, now, FED_ACCEL_SIGMA_MPS2);
+                }
                 dwd_engine_obs(d, &it.obs, NULL);
                 tracks = 1;
                 break;
+            }
             case DW_FED_ALR:
             case DW_FED_NTF:
                 if (dw_engine_partner_alert(d->eng, it.env.origin, dw_fed_kind_name(it.env.kind),
@@ -605,6 +618,8 @@ void dwd_fed_stats_json(const dwd *d, dw_jw *w)
     U("partner_alert_errors", f->rx_engine_errors);
     U("partner_obs_counted", f->obs_counted);
 #undef U
+    dw_jw_key(w, "aligned_mean_s");
+    dw_jw_double(w, f->aligned_n ? f->aligned_s_sum / (double)f->aligned_n : 0.0);
     if (bs.last_error[0])
         dw_jw_kstr(w, "last_error", bs.last_error);
     dw_jw_key(w, "latency_ms");

@@ -301,6 +301,41 @@ static void sequences(void **state)
     dw_fed_rx_destroy(rx);
 }
 
+/* A partner's report moved to our time along its velocity, its covariance grown. */
+static void align_to_our_time(void **state)
+{
+    (void)state;
+    dw_fed_rx *rx = NULL;
+    assert_int_equal(dw_fed_rx_create(NULL, &rx), DW_OK);
+    char line[2048], msg[4096];
+    size_t ll = track_line(line, sizeof line, 17, T0, 51.5, 23.9, 40);
+    size_t n = wrap(msg, sizeof msg, "UA", DW_FED_TRK, 1, 1, line, ll);
+    dw_fed_item it, back;
+    assert_int_equal(dw_fed_rx_take(rx, "dw.UA.PL.trk", msg, n, T0, &it), DW_FED_ACCEPTED);
+    back = it;
+    dw_fed_align(&it, T0 + 10000000LL, 1.0);       /* 10 s later: 400 m east */
+    assert_int_equal(it.obs.t_us, T0 + 10000000LL);
+    double east_m = (it.obs.lon_deg - 23.9) * 111195.0 * cos(51.5 * M_PI / 180.0);
+    assert_true(fabs(east_m - 400.0) < 0.5);
+    assert_true(fabs(it.obs.lat_deg - 51.5) < 1e-12);
+    /* 200² + 10² x 25 + (10⁴ / 4) x 1² */
+    assert_true(fabs(it.obs.cov_enu[0][0] - (40000.0 + 2500.0 + 2500.0)) < 1e-6);
+    assert_true(fabs(it.obs.cov_enu[2][2] - (90000.0 + 2500.0 + 250.0)) < 1e-6);
+    dw_fed_align(&back, T0 - 10000000LL, 1.0);     /* 10 s earlier: 400 m west */
+    east_m = (back.obs.lon_deg - 23.9) * 111195.0 * cos(51.5 * M_PI / 180.0);
+    assert_true(fabs(east_m + 400.0) < 0.5);
+    assert_true(fabs(back.obs.cov_enu[1][1] - (40000.0 + 2500.0 + 2500.0)) < 1e-6);
+    /* The same time, or no report: nothing. */
+    dw_fed_item same = back;
+    dw_fed_align(&same, same.obs.t_us, 1.0);
+    assert_memory_equal(&same, &back, sizeof same);
+    dw_fed_item none;
+    memset(&none, 0, sizeof none);
+    dw_fed_align(&none, T0, 1.0);
+    assert_int_equal(none.obs.t_us, 0);
+    dw_fed_rx_destroy(rx);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +344,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(implausible_tracks_refused),
         cmocka_unit_test(forged_origin_refused),
         cmocka_unit_test(sequences),
+        cmocka_unit_test(align_to_our_time),
     };
     return dw_test_run("fedmsg", tests, sizeof tests / sizeof tests[0], argc, argv);
 }
