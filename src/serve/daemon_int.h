@@ -219,7 +219,6 @@ int dwd_out_due(dwd_io *io, const dw_track *t, int dead);
 /* fed.c: the federation bus, when federation.servers is set (else all of these do nothing). */
 int dwd_fed_start(dwd *d, char *err, size_t errlen);   /* after dwd_io_start */
 void dwd_fed_stop(dwd *d);
-int dwd_fed_enabled(const dwd *d);
 void dwd_fed_drain(dwd *d);             /* on a wake-up: partners' messages into the engine */
 void dwd_fed_second(dwd *d);
 void dwd_fed_track(dwd *d, int kind, const dw_track *t, const char *line, size_t len);

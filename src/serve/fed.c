@@ -76,16 +76,12 @@ struct dwd_fed {
     uint64_t lat_n;
     fed_sensor sensors[FED_PARTNER_SENSORS];
     size_t n_sensors;
-    /* Publishing: per nats output, in d->io order. */
-    uint64_t make_errors;
 };
 
 static const char *owner_of(const dwd *d)
 {
     return d->cfg.node_owner[0] ? d->cfg.node_owner : d->cfg.node_id;
 }
-
-int dwd_fed_enabled(const dwd *d) { return d->fed != NULL; }
 
 /* ------------------------------------------------------------------ the bus's threads */
 
@@ -267,8 +263,7 @@ static void publish(dwd_fed *f, dwd_io *io, dw_fed_kind kind, const char *line, 
     size_t n = dw_fed_wrap(f->msg, sizeof f->msg, &e, line, len);
     if (!n || dw_fed_subject(d->cfg.node_id, io->out->to, kind, subject, sizeof subject) != DW_OK ||
         !dw_fed_msg_id(id, sizeof id, &e, io->out->to)) {
-        f->make_errors++;
-        io->send_errors++;
+        io->send_errors++;             /* a line too long for a message */
         return;
     }
     if (dw_fedbus_publish(f->bus, subject, f->msg, n, id) != DW_OK) {
@@ -424,13 +419,11 @@ void dwd_fed_drain(dwd *d)
         fed_msg *m = &q[i];
         dw_fed_item it;
         dw_fed_verdict v = dw_fed_rx_take(f->rx, m->subject, m->data, m->len, judge_now(d), &it);
-        dwd_io *io = input_from(d, it.env.origin[0] ? it.env.origin : "");
-        if (!io) {
-            /* The subject's node: count against the input that reads it. */
-            char node[DW_FED_NAME_MAX] = "";
-            sscanf(m->subject, "dw.%32[^.]", node);
-            io = input_from(d, node);
-        }
+        /* Counted against the input that reads the subject's node: a message claiming
+         * another origin (forged) is its sender's. */
+        char node[DW_FED_NAME_MAX] = "";
+        sscanf(m->subject, "dw.%32[^.]", node);
+        dwd_io *io = input_from(d, node);
         if (!io)
             f->rx_unknown++;
         else {
